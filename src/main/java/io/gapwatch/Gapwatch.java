@@ -1,0 +1,40 @@
+package io.gapwatch;
+
+import io.gapwatch.cli.UsageException;
+import io.gapwatch.probe.ProbeCommand;
+
+import java.util.Arrays;
+
+/** One jar, one launcher: dispatches to server, agent, probe, lab and demo. */
+public final class Gapwatch {
+    static final String HELP = """
+            Usage: gapwatch <command> [options]    (gapwatch <command> --help for its options)
+
+              demo     embedded PostgreSQL + server + a local agent, one command
+              server   the control plane: REST API, PostgreSQL, leases, metrics
+              agent    a worker: registers its targets, leases runs, executes the probe, reports
+              probe    execute the migration-gap sequence once, here, now (KTAP/JSON)
+              lab      boot a kernel under QEMU and run the probe inside it
+            """;
+
+    private Gapwatch() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.print(HELP);
+            System.exit(args.length == 0 ? ProbeCommand.EXIT_USAGE : 0);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            int exit = switch (args[0]) {
+                case "probe" -> ProbeCommand.main(rest, System.out, System.err);
+                default -> throw new UsageException("unknown command '" + args[0] + "'\n" + HELP);
+            };
+            System.exit(exit);
+        } catch (UsageException e) {
+            System.err.println("gapwatch " + e.getMessage());
+            System.exit(ProbeCommand.EXIT_USAGE);
+        }
+    }
+}

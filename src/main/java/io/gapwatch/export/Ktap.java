@@ -1,0 +1,58 @@
+package io.gapwatch.export;
+
+import io.gapwatch.probe.Measurement;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.Verdict;
+
+import java.util.Locale;
+
+/** A run of probes as KTAP (kselftest's output format): one test point per iteration. */
+public final class Ktap {
+    private Ktap() {
+    }
+
+    public static String write(ProbeReport report) {
+        StringBuilder out = new StringBuilder("KTAP version 1\n");
+        out.append("# gapwatch migration-gap probe: variant=").append(report.variant())
+                .append(" gapMs=").append(report.gapMs())
+                .append(" iterations=").append(report.iterations())
+                .append(report.strict() ? " strict" : "").append('\n');
+        out.append("# target: backend=").append(report.target().backend())
+                .append(" kernel=").append(report.target().kernelRelease())
+                .append(report.target().accelerator() == null ? "" : " accelerator=" + report.target().accelerator())
+                .append("sim".equals(report.target().backend()) ? " (simulated: a model, not a kernel result)" : "")
+                .append('\n');
+        if (report.verdict() == Verdict.SKIP) {
+            out.append("1..1\n");
+            out.append("ok 1 xen_migration_gap # SKIP ").append(oneLine(report.skipReason())).append('\n');
+            return out.toString();
+        }
+        out.append("1..").append(report.iterations()).append('\n');
+        for (Measurement m : report.measurements()) {
+            out.append(String.format(Locale.ROOT,
+                    "# iteration %d: stealDelta=%s ms bracket=[%s, %s] ms hostRunDelay=%s ms error=%s ms withinBracket=%s%n",
+                    m.iteration(), ms(m.stealDeltaNs()), ms(m.gapLowNs()), ms(m.gapHighNs()),
+                    ms(m.hostRunDelayNs()), ms(m.errorNs()), m.withinBracket()));
+            out.append(m.pass() ? "ok " : "not ok ").append(m.iteration())
+                    .append(" iteration_").append(m.iteration()).append('\n');
+        }
+        if (report.verdict() == Verdict.ERROR) {
+            int next = report.measurements().size() + 1;
+            out.append("not ok ").append(next).append(" iteration_").append(next)
+                    .append(" # ERROR ").append(oneLine(report.error())).append('\n');
+        }
+        out.append("# verdict ").append(report.verdict())
+                .append(" (expected ").append(report.expectedVerdict())
+                .append(report.asExpected() == null ? "" : report.asExpected() ? ", as expected" : ", NOT as expected")
+                .append(")\n");
+        return out.toString();
+    }
+
+    private static String ms(long ns) {
+        return String.format(Locale.ROOT, "%.3f", ns / 1e6);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ');
+    }
+}

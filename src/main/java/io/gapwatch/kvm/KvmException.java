@@ -1,0 +1,32 @@
+package io.gapwatch.kvm;
+
+/**
+ * A KVM call the kernel refused: which ioctl, and the errno it answered.
+ * The simulated kernel throws the same type, so the probe treats both backends alike.
+ */
+public class KvmException extends Exception {
+    private final String ioctl;
+    private final int errno;
+
+    public KvmException(String ioctl, int errno) {
+        super(ioctl + " failed: " + Errno.nameOf(errno) + " (" + errno + ")");
+        this.ioctl = ioctl;
+        this.errno = errno;
+    }
+
+    public KvmException(String ioctl, Errno errno) {
+        this(ioctl, errno.number);
+    }
+
+    public String ioctl() {
+        return ioctl;
+    }
+
+    public int errno() {
+        return errno;
+    }
+
+    public String errnoName() {
+        return Errno.nameOf(errno);
+    }
+}

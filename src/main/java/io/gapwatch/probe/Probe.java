@@ -1,0 +1,194 @@
+package io.gapwatch.probe;
+
+import io.gapwatch.kvm.ClockData;
+import io.gapwatch.kvm.KvmException;
+import io.gapwatch.kvm.PvclockTimeInfo;
+import io.gapwatch.kvm.RunstateData;
+import io.gapwatch.kvm.Xen;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The migration-gap procedure of the seed (xen_migration_test), written once for every backend:
+ * SOURCE (create, run, save), MIGRATION GAP (destroy, sleep), DESTINATION (create, restore, run, measure).
+ * Runs on the calling thread: the kernel samples the calling thread's scheduler counters, so every
+ * vCPU call of a VM must come from one OS thread.
+ */
+public final class Probe {
+    private final Hypervisor kernel;
+    private final HostClock clock;
+
+    public Probe(Hypervisor kernel, HostClock clock) {
+        this.kernel = kernel;
+        this.clock = clock;
+    }
+
+    /** Executes the request's iterations; never throws for a kernel's answer, which becomes the verdict. */
+    public ProbeReport run(ProbeRequest request) {
+        return run(request, (done, total) -> { });
+    }
+
+    public ProbeReport run(ProbeRequest request, Progress progress) {
+        List<Measurement> measurements = new ArrayList<>();
+        Iteration iteration = null;
+        try {
+            requireXenRunstate();
+            for (int i = 1; i <= request.iterations(); i++) {
+                iteration = new Iteration(i, request);
+                measurements.add(iteration.execute());
+                progress.iterationDone(i, request.iterations());
+            }
+            return ProbeReport.judged(request, kernel.target(), request.rules().runVerdict(measurements), measurements);
+        } catch (CapabilityMissingException e) {
+            return ProbeReport.skipped(request, kernel.target(), e.getMessage());
+        } catch (KvmException e) {
+            Phase phase = iteration == null ? Phase.CAPABILITIES : iteration.phase;
+            String where = iteration == null ? "" : " (iteration " + iteration.number + ")";
+            return ProbeReport.broken(request, kernel.target(), "phase " + phase + where + ": " + e.getMessage(), measurements);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ProbeReport.broken(request, kernel.target(), "interrupted during the migration gap", measurements);
+        }
+    }
+
+    /** Called after each iteration, for progress on long runs. */
+    @FunctionalInterface
+    public interface Progress {
+        void iterationDone(int done, int total);
+    }
+
+    private void requireXenRunstate() throws KvmException, CapabilityMissingException {
+        int caps = kernel.xenCapabilities();
+        int needed = Xen.CONFIG_SHARED_INFO | Xen.CONFIG_RUNSTATE;
+        if ((caps & needed) != needed) {
+            throw new CapabilityMissingException(String.format(
+                    "KVM_CAP_XEN_HVM is 0x%x: this kernel lacks KVM_XEN_HVM_CONFIG_SHARED_INFO and/or "
+                            + "KVM_XEN_HVM_CONFIG_RUNSTATE (needs 0x%x; built without CONFIG_KVM_XEN?)", caps, needed));
+        }
+    }
+
+    /** One probe: the seed's main(), with a clock read around every step the bracket needs. */
+    private final class Iteration {
+        final int number;
+        final ProbeRequest request;
+        Phase phase = Phase.SOURCE_CREATE;
+
+        Iteration(int number, ProbeRequest request) {
+            this.number = number;
+            this.request = request;
+        }
+
+        Measurement execute() throws KvmException, CapabilityMissingException, InterruptedException {
+            long runDelayBefore = clock.runDelayNs();
+            long t0 = clock.monotonicNs();
+
+            // === SOURCE: create the VM and run the guest once ===
+            XenVm source = kernel.createXenVm();
+            SavedClock savedClock;
+            long tscAdjust;
+            RunstateData saved;
+            long sourceRunCall;
+            long sourceRunReturn;
+            long createNs;
+            long saveNs;
+            try {
+                createNs = clock.monotonicNs() - t0;
+                phase = Phase.SOURCE_RUN;
+                sourceRunCall = clock.monotonicNs();
+                source.run();
+                sourceRunReturn = clock.monotonicNs();
+
+                // Save clock, TSC_ADJUST and runstate; the vCPU is runnable, not running, while it migrates.
+                phase = Phase.SAVE;
+                savedClock = saveClock(source);
+                tscAdjust = source.getMsr(Xen.MSR_IA32_TSC_ADJUST);
+                saved = source.getRunstate().asRunnable();
+                saveNs = clock.monotonicNs() - sourceRunReturn;
+            } finally {
+                source.close();
+            }
+
+            // === MIGRATION GAP ===
+            phase = Phase.MIGRATION_GAP;
+            clock.sleep(request.gapMs() * 1_000_000L);
+
+            // === DESTINATION: a new VM, state restored precisely as saved ===
+            phase = Phase.DESTINATION_CREATE;
+            long t1 = clock.monotonicNs();
+            try (XenVm destination = kernel.createXenVm()) {
+                createNs += clock.monotonicNs() - t1;
+                phase = Phase.RESTORE;
+                long t2 = clock.monotonicNs();
+                destination.setMsr(Xen.MSR_IA32_TSC_ADJUST, tscAdjust);
+                restoreClock(destination, savedClock); // before the runstate: a new VM's kvmclock starts near 0
+                destination.setRunstate(saved);
+                long restoreNs = clock.monotonicNs() - t2;
+
+                // Entering the guest books kvmclock_now - state_entry_time, the gap, into time_runnable.
+                phase = Phase.DESTINATION_RUN;
+                long destinationRunCall = clock.monotonicNs();
+                destination.run();
+                long destinationRunReturn = clock.monotonicNs();
+
+                phase = Phase.MEASURE;
+                RunstateData restored = destination.getRunstate();
+                long guestArea = destination.guestAreaRunnableNs();
+                long hostRunDelay = clock.runDelayNs() - runDelayBefore;
+                return measure(saved, restored, guestArea,
+                        destinationRunCall - sourceRunReturn, destinationRunReturn - sourceRunCall, hostRunDelay,
+                        createNs, saveNs, restoreNs, destinationRunReturn - destinationRunCall);
+            }
+        }
+
+        private SavedClock saveClock(XenVm source) throws KvmException, CapabilityMissingException {
+            return switch (request.variant()) {
+                case CLOCK_GUEST -> {
+                    PvclockTimeInfo pvti;
+                    try {
+                        pvti = source.getClockGuest();
+                    } catch (KvmException e) {
+                        throw new CapabilityMissingException("KVM_GET_CLOCK_GUEST failed with " + e.errnoName()
+                                + ": this kernel does not have the proposed KVM_[GS]ET_CLOCK_GUEST ioctls (not in mainline)");
+                    }
+                    // The guest TSC crosses the gap too, or a new VM's TSC (restarting near 0) would erase it.
+                    yield new SavedClock.Guest(pvti, source.getMsr(Xen.MSR_IA32_TSC), source.tscKhz(), clock.monotonicNs());
+                }
+                case CLOCK_REALTIME, CLOCK_FROZEN -> {
+                    ClockData data = source.getClock();
+                    if (!data.has(ClockData.REALTIME)) {
+                        // Not in master-clock mode: stamp CLOCK_REALTIME ourselves, right after the read.
+                        data = new ClockData(data.clockNs(), data.flags() | ClockData.REALTIME, clock.realtimeNs(), data.hostTsc());
+                    }
+                    yield new SavedClock.Vm(data);
+                }
+            };
+        }
+
+        private void restoreClock(XenVm destination, SavedClock savedClock) throws KvmException {
+            switch (request.variant()) {
+                case CLOCK_GUEST -> {
+                    SavedClock.Guest guest = (SavedClock.Guest) savedClock;
+                    long elapsedNs = clock.monotonicNs() - guest.savedAtNs();
+                    destination.setMsr(Xen.MSR_IA32_TSC, guest.guestTsc() + elapsedNs * guest.tscKhz() / 1_000_000L);
+                    destination.setClockGuest(guest.pvti());
+                }
+                // The kernel adds CLOCK_REALTIME's advance since the save to the clock: the gap reaches kvmclock.
+                case CLOCK_REALTIME -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(ClockData.REALTIME));
+                // A naive VMM: the clock resumes where it stopped and the gap is lost.
+                case CLOCK_FROZEN -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(0));
+            }
+        }
+
+        private Measurement measure(RunstateData saved, RunstateData restored, long guestArea, long gapLowNs,
+                                    long gapHighNs, long hostRunDelayNs, long createNs, long saveNs, long restoreNs,
+                                    long runNs) {
+            VerdictRules rules = request.rules();
+            long steal = restored.timeRunnable() - saved.timeRunnable();
+            return new Measurement(number, saved.timeRunnable(), restored.timeRunnable(), steal, guestArea,
+                    gapLowNs, gapHighNs, hostRunDelayNs, VerdictRules.errorNs(steal, gapLowNs, gapHighNs),
+                    rules.withinBracket(steal, gapLowNs, gapHighNs, hostRunDelayNs), rules.passes(steal, request.gapMs()),
+                    createNs, saveNs, restoreNs, runNs);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.gapwatch.probe;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.cli.Options;
+import io.gapwatch.cli.UsageException;
+import io.gapwatch.export.Ktap;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.kvm.KvmHypervisor;
+import io.gapwatch.probe.sim.SimKernel;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+/**
+ * {@code gapwatch probe}: execute the migration-gap sequence here, now; KTAP or JSON on stdout.
+ * Exit codes are kselftest's: 0 pass, 1 fail (or harness error), 4 skip; 2 is a usage error.
+ * Starts no Spring context: inside a TCG guest every class loaded costs.
+ */
+public final class ProbeCommand {
+    public static final int EXIT_PASS = 0;
+    public static final int EXIT_FAIL = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_SKIP = 4;
+
+    public static final String HELP = """
+            Usage: gapwatch probe [options]
+              Execute the migration-gap sequence of xen_migration_test here and now.
+
+              --backend kvm|sim     kvm: /dev/kvm through JNA (default); sim: an in-process model (not a kernel result)
+              --variant V           clock-realtime (default), clock-frozen (negative control), clock-guest
+              --gap-ms N            the migration gap, 1..60000 (default 10)
+              --iterations K        probes in this run, 1..1000 (default 1)
+              --format ktap|json    output on stdout (default ktap)
+              --strict              an iteration outside its accuracy bracket fails the run
+              --tolerance-ms X      slack above the bracket (default 1)
+              --sim-faults LIST     sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest
+
+            Exit: 0 pass, 1 fail or harness error, 4 skip, 2 usage error.
+            """;
+
+    private ProbeCommand() {
+    }
+
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        Options o = Options.parse("probe", args,
+                Set.of("backend", "variant", "gap-ms", "iterations", "format", "tolerance-ms", "sim-faults"),
+                Set.of("strict", "help"));
+        if (o.has("help")) {
+            out.print(HELP);
+            return EXIT_PASS;
+        }
+        ProbeRequest request = request(o);
+        String format = o.get("format", "ktap");
+        if (!format.equals("ktap") && !format.equals("json")) {
+            throw new UsageException("probe: --format must be ktap or json, was '" + format + "'");
+        }
+        String backend = o.get("backend", "kvm");
+        ProbeReport report = execute(backend, o.get("sim-faults", null), request);
+        out.print(format.equals("json") ? Json.MAPPER.writeValueAsString(report) + "\n" : Ktap.write(report));
+        out.flush();
+        return exitCode(report.verdict());
+    }
+
+    static ProbeRequest request(Options o) {
+        Variant variant;
+        try {
+            variant = Variant.fromId(o.get("variant", Variant.CLOCK_REALTIME.id()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("probe: " + e.getMessage());
+        }
+        int gapMs = o.getInt("gap-ms", ProbeRequest.DEFAULT_GAP_MS, 1, ProbeRequest.MAX_GAP_MS);
+        int iterations = o.getInt("iterations", 1, 1, ProbeRequest.MAX_ITERATIONS);
+        long toleranceNs = Math.round(o.getDouble("tolerance-ms", VerdictRules.DEFAULT_TOLERANCE_NS / 1e6) * 1e6);
+        return new ProbeRequest(variant, gapMs, iterations, new VerdictRules(toleranceNs, o.has("strict")));
+    }
+
+    /** Opens the backend, runs the probes on this thread, closes the backend. */
+    public static ProbeReport execute(String backend, String simFaults, ProbeRequest request) {
+        HostClock clock = new SystemHostClock();
+        Hypervisor hypervisor;
+        switch (backend) {
+            case "sim" -> {
+                try {
+                    hypervisor = new SimKernel(clock, SimFaults.parse(simFaults));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("probe: " + e.getMessage());
+                }
+            }
+            case "kvm" -> {
+                if (simFaults != null) {
+                    throw new UsageException("probe: --sim-faults is for --backend sim only");
+                }
+                try {
+                    hypervisor = KvmHypervisor.open();
+                } catch (CapabilityMissingException e) {
+                    return ProbeReport.skipped(request, HostInfo.target("kvm"), e.getMessage());
+                }
+            }
+            default -> throw new UsageException("probe: --backend must be kvm or sim, was '" + backend + "'");
+        }
+        try (hypervisor) {
+            return new Probe(hypervisor, clock).run(request);
+        }
+    }
+
+    public static int exitCode(Verdict verdict) {
+        return switch (verdict) {
+            case PASS -> EXIT_PASS;
+            case FAIL, ERROR -> EXIT_FAIL;
+            case SKIP -> EXIT_SKIP;
+        };
+    }
+}

@@ -1,0 +1,37 @@
+package io.gapwatch.probe;
+
+import java.util.List;
+
+/**
+ * The seed's bound decides an iteration; the bracket measures accuracy beside it.
+ * With {@code strict}, an iteration outside its bracket fails the run too.
+ *
+ * @param toleranceNs slack added to the top of the bracket (clock reads are not instantaneous)
+ */
+public record VerdictRules(long toleranceNs, boolean strict) {
+    /** The seed's upper bound: more than 5 s of steal for a short gap is an accounting bug. */
+    public static final long UPPER_BOUND_NS = 5_000_000_000L;
+    public static final long DEFAULT_TOLERANCE_NS = 1_000_000L;
+
+    public static VerdictRules defaults() {
+        return new VerdictRules(DEFAULT_TOLERANCE_NS, false);
+    }
+
+    public boolean passes(long stealDeltaNs, int gapMs) {
+        return stealDeltaNs >= gapMs * 1_000_000L && stealDeltaNs < UPPER_BOUND_NS;
+    }
+
+    public boolean withinBracket(long stealDeltaNs, long gapLowNs, long gapHighNs, long hostRunDelayNs) {
+        return gapLowNs <= stealDeltaNs && stealDeltaNs <= gapHighNs + hostRunDelayNs + toleranceNs;
+    }
+
+    public static long errorNs(long stealDeltaNs, long gapLowNs, long gapHighNs) {
+        return stealDeltaNs - (gapLowNs + (gapHighNs - gapLowNs) / 2);
+    }
+
+    /** PASS if every iteration passes (and, when strict, lies within its bracket); FAIL otherwise. */
+    public Verdict runVerdict(List<Measurement> measurements) {
+        boolean allPass = measurements.stream().allMatch(m -> m.pass() && (!strict || m.withinBracket()));
+        return allPass ? Verdict.PASS : Verdict.FAIL;
+    }
+}

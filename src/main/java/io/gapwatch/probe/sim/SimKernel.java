@@ -1,0 +1,58 @@
+package io.gapwatch.probe.sim;
+
+import io.gapwatch.kvm.KvmException;
+import io.gapwatch.probe.HostClock;
+import io.gapwatch.probe.Hypervisor;
+import io.gapwatch.probe.TargetInfo;
+import io.gapwatch.probe.XenVm;
+
+import java.util.Random;
+
+/**
+ * An in-process model of what a 6.12 kernel does for the migration-gap sequence: kvmclock, Xen runstate
+ * accounting on guest entry, RUNSTATE_DATA validation, KVM_SET_CLOCK with and without KVM_CLOCK_REALTIME.
+ * For development, tests and demos. Its kernel release says "sim:" so its results are never taken for a kernel's.
+ */
+public final class SimKernel implements Hypervisor {
+    public static final String KERNEL_RELEASE = "sim:6.12-model";
+    /** What KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) answers on 6.12.117 (measured in the kernel lab). */
+    static final int XEN_CAPABILITIES_6_12 = 0x1ff;
+
+    private final HostClock clock;
+    private final SimFaults faults;
+    private final Random random;
+
+    public SimKernel(HostClock clock, SimFaults faults, Random random) {
+        this.clock = clock;
+        this.faults = faults;
+        this.random = random;
+    }
+
+    public SimKernel(HostClock clock, SimFaults faults) {
+        this(clock, faults, new Random());
+    }
+
+    @Override
+    public TargetInfo target() {
+        return new TargetInfo("sim", KERNEL_RELEASE, "simulated", null);
+    }
+
+    @Override
+    public int xenCapabilities() {
+        return faults.noXen() ? 0 : XEN_CAPABILITIES_6_12;
+    }
+
+    @Override
+    public XenVm createXenVm() throws KvmException {
+        if (faults.noXen()) {
+            // CONFIG_KVM_XEN=n compiles the VM ioctl out: KVM_XEN_HVM_CONFIG falls to the default case.
+            throw new KvmException("KVM_XEN_HVM_CONFIG", io.gapwatch.kvm.Errno.ENOTTY);
+        }
+        return new SimVm(clock, faults, random);
+    }
+
+    @Override
+    public void close() {
+        // nothing to release: the model owns no file descriptors
+    }
+}
