@@ -1,7 +1,10 @@
 package io.gapwatch;
 
+import io.gapwatch.agent.AgentCommand;
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.demo.DemoCommand;
 import io.gapwatch.probe.ProbeCommand;
+import io.gapwatch.server.ServerCommand;
 
 import java.util.Arrays;
 
@@ -29,12 +32,25 @@ public final class Gapwatch {
         try {
             int exit = switch (args[0]) {
                 case "probe" -> ProbeCommand.main(rest, System.out, System.err);
+                case "agent" -> AgentCommand.main(rest, System.out);
+                case "server" -> ServerCommand.main(rest, System.out);
+                case "demo" -> DemoCommand.main(rest, System.out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'\n" + HELP);
             };
-            System.exit(exit);
+            if (exit >= 0) {
+                System.exit(exit);
+            }
         } catch (UsageException e) {
             System.err.println("gapwatch " + e.getMessage());
             System.exit(ProbeCommand.EXIT_USAGE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        } catch (RuntimeException e) {
+            // a server or demo that failed to start must not linger on its non-daemon threads
+            System.err.println("gapwatch " + args[0] + ": " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
         }
     }
 }

@@ -1,0 +1,181 @@
+package io.gapwatch.agent;
+
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.TargetInfo;
+import io.gapwatch.probe.VerdictRules;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The worker loop: register the targets, lease a run, execute it while heartbeating, spool the result,
+ * deliver it. Runs on one thread, which also executes the probes (vCPU ioctls are thread-bound).
+ */
+public final class Agent implements Runnable {
+    private static final Duration LEASE_WAIT = Duration.ofSeconds(20);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private final String name;
+    private final ServerClient server;
+    private final Spool spool;
+    private final List<TargetExecutor> executors;
+    private final Consumer<String> log;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    public Agent(String name, ServerClient server, Spool spool, List<TargetExecutor> executors, Consumer<String> log) {
+        this.name = name;
+        this.server = server;
+        this.spool = spool;
+        this.executors = List.copyOf(executors);
+        this.log = log;
+    }
+
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        Map<String, TargetExecutor> byTarget = new LinkedHashMap<>();
+        List<TargetInfo> targets = new ArrayList<>();
+        for (TargetExecutor e : executors) {
+            for (TargetInfo t : e.targets()) {
+                byTarget.put(key(t.backend(), t.kernelRelease()), e);
+                targets.add(t);
+            }
+        }
+        long backoffMs = 500;
+        Long agentId = null;
+        while (running) {
+            try {
+                if (agentId == null) {
+                    agentId = server.register(name, hostname(), version(), targets).id();
+                    log.accept("agent " + name + " registered as " + agentId + " with " + targets.size() + " target(s): "
+                            + targets.stream().map(t -> t.backend() + "/" + t.kernelRelease()).toList());
+                }
+                deliverSpooled();
+                Optional<ServerClient.LeaseMessage> lease = server.lease(agentId, LEASE_WAIT);
+                backoffMs = 500;
+                if (lease.isPresent()) {
+                    execute(lease.get(), byTarget);
+                }
+            } catch (ServerClient.ServerUnavailableException e) {
+                log.accept("server unavailable (" + e.getMessage() + "); retrying in " + backoffMs + " ms");
+                sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+            } catch (ServerClient.RejectedException e) {
+                if (e.status() == 404) {
+                    agentId = null; // the server forgot us (new database): register again
+                } else {
+                    log.accept(e.getMessage());
+                    sleep(backoffMs);
+                }
+            } catch (IOException e) {
+                log.accept("spool: " + e.getMessage());
+                sleep(backoffMs);
+            }
+        }
+    }
+
+    private void execute(ServerClient.LeaseMessage lease, Map<String, TargetExecutor> byTarget)
+            throws IOException, ServerClient.ServerUnavailableException {
+        ServerClient.Order order = lease.run();
+        TargetExecutor executor = byTarget.get(key(order.backend(), order.kernelRelease()));
+        log.accept("run " + order.id() + ": " + order.variant() + " gap " + order.gapMs() + " ms x" + order.iterations()
+                + " on " + order.backend() + "/" + order.kernelRelease() + " (lease " + lease.token() + ")");
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heartbeat-" + lease.token());
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, lease.leaseSeconds() * 1000 / 3);
+        heartbeats.scheduleAtFixedRate(() -> heartbeat(lease.token()), 0, every, TimeUnit.MILLISECONDS);
+        ProbeReport report;
+        try {
+            ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
+                    new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
+            report = executor == null
+                    ? ProbeReport.broken(request, new TargetInfo(order.backend(), order.kernelRelease(), null, null),
+                    "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease(), List.of())
+                    : executor.execute(target(executor, order), request);
+        } finally {
+            heartbeats.shutdownNow();
+        }
+        spool.put(lease.token(), report);
+        log.accept("run " + order.id() + ": " + report.verdict()
+                + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")
+                + (report.error() != null ? " (" + report.error() + ")" : ""));
+        deliverSpooled();
+    }
+
+    private static TargetInfo target(TargetExecutor executor, ServerClient.Order order) {
+        return executor.targets().stream()
+                .filter(t -> t.kernelRelease().equals(order.kernelRelease())).findFirst().orElseThrow();
+    }
+
+    private void heartbeat(long token) {
+        try {
+            server.heartbeat(token);
+        } catch (ServerClient.ServerUnavailableException e) {
+            log.accept("heartbeat for lease " + token + " failed: " + e.getMessage());
+        } catch (ServerClient.RejectedException e) {
+            log.accept("lease " + token + " is no longer ours: " + e.getMessage());
+        }
+    }
+
+    /** Delivers every spooled result; stops at the first outage and leaves the rest for later. */
+    private void deliverSpooled() throws IOException, ServerClient.ServerUnavailableException {
+        for (Spool.Entry entry : spool.pending()) {
+            try {
+                server.result(entry.token(), entry.report());
+                spool.remove(entry.token());
+            } catch (ServerClient.RejectedException e) {
+                log.accept("result of lease " + entry.token() + " refused: " + e.getMessage());
+                spool.refuse(entry.token(), e.getMessage());
+            }
+        }
+    }
+
+    private static String key(String backend, String kernel) {
+        return backend + "|" + kernel;
+    }
+
+    private void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            if (!running) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String version() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,114 @@
+package io.gapwatch.agent;
+
+import io.gapwatch.cli.Options;
+import io.gapwatch.cli.UsageException;
+import io.gapwatch.probe.HostInfo;
+import io.gapwatch.probe.SystemHostClock;
+import io.gapwatch.probe.kvm.KvmHypervisor;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code gapwatch agent --server URL}: a worker that leases runs and executes them. */
+public final class AgentCommand {
+    public static final String HELP = """
+            Usage: gapwatch agent --server URL [options]
+              Register this machine's targets with the server, lease runs, execute them, report.
+
+              --server URL        the gapwatch server, e.g. http://127.0.0.1:8080 (required)
+              --name NAME         agent name (default: <hostname>-<backend>); a restarted agent keeps its name
+              --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
+              --kernels A,B,C     lab only: kernel releases to offer, one target each
+              --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest
+              --home DIR          spool for undelivered results (default $GAPWATCH_HOME, ~/.gapwatch)
+            """;
+
+    private AgentCommand() {
+    }
+
+    public static int main(String[] args, PrintStream out) {
+        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "home"),
+                Set.of("help"));
+        if (o.has("help")) {
+            out.print(HELP);
+            return 0;
+        }
+        if (!o.has("server")) {
+            throw new UsageException("agent: --server URL is required");
+        }
+        URI server = serverUri(o.get("server", null));
+        String backend = o.get("backend", "auto");
+        if (backend.equals("auto")) {
+            backend = kvmUsable() ? "kvm" : "sim";
+            if (backend.equals("sim")) {
+                out.println("agent: /dev/kvm is not usable here; offering the sim backend (a model, not a kernel)");
+            }
+        }
+        List<TargetExecutor> executors = executors(backend, o);
+        String name = o.get("name", hostname() + "-" + backend);
+        Path home = Path.of(o.get("home", io.gapwatch.cli.GapwatchHome.path().toString()));
+        Spool spool = new Spool(home.resolve("spool").resolve(name));
+        Agent agent = new Agent(name, new ServerClient(server), spool, executors,
+                line -> out.println(Instant.now() + " " + line));
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
+        agent.run();
+        return 0;
+    }
+
+    static URI serverUri(String raw) {
+        try {
+            URI uri = URI.create(raw.endsWith("/") ? raw : raw + "/");
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("agent: --server must be an http(s) URL like http://127.0.0.1:8080, was '" + raw + "'");
+        }
+    }
+
+    /** The local executors for a backend name; the demo uses this too. */
+    public static List<TargetExecutor> executors(String backend, Options o) {
+        var clock = new SystemHostClock();
+        List<TargetExecutor> executors = new ArrayList<>();
+        switch (backend) {
+            case "sim" -> {
+                SimFaults faults;
+                try {
+                    faults = SimFaults.parse(o.get("sim-faults", null));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("agent: " + e.getMessage());
+                }
+                SimKernel model = new SimKernel(clock, faults);
+                executors.add(new LocalExecutor(model.target(), clock, () -> new SimKernel(clock, faults)));
+            }
+            case "kvm" -> executors.add(new LocalExecutor(HostInfo.target("kvm"), clock, KvmHypervisor::open));
+            default -> throw new UsageException("agent: --backend must be auto, kvm, sim or lab, was '" + backend + "'");
+        }
+        if (o.has("kernels") && !backend.equals("lab")) {
+            throw new UsageException("agent: --kernels is for --backend lab");
+        }
+        return executors;
+    }
+
+    public static boolean kvmUsable() {
+        Path kvm = Path.of("/dev/kvm");
+        return Files.isReadable(kvm) && Files.isWritable(kvm);
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "agent";
+        }
+    }
+}

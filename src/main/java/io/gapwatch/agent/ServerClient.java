@@ -1,0 +1,116 @@
+package io.gapwatch.agent;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.TargetInfo;
+import io.gapwatch.probe.Variant;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The agent protocol over HTTP: register, lease (long poll), heartbeat, result. */
+public final class ServerClient {
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ServerClient(URI base) {
+        this.base = base;
+    }
+
+    /** What the server answered to a registration. */
+    public record Registered(long id, String name) {
+    }
+
+    /** A leased run, as the server hands it out. */
+    public record LeaseMessage(long token, Instant expiresAt, long leaseSeconds, Order run) {
+    }
+
+    /** The run to execute and the target (backend, kernel) to execute it on. */
+    public record Order(long id, Variant variant, int gapMs, int iterations, boolean strict, String backend,
+                        String kernelRelease) {
+    }
+
+    record Registration(String name, String hostname, String version, List<TargetInfo> targets) {
+    }
+
+    public Registered register(String name, String hostname, String version, List<TargetInfo> targets)
+            throws ServerUnavailableException, RejectedException {
+        var response = post("/api/v1/agents", new Registration(name, hostname, version, targets), Duration.ofSeconds(30));
+        expectOk(response, "registration");
+        return Json.MAPPER.readValue(response.body(), Registered.class);
+    }
+
+    public Optional<LeaseMessage> lease(long agentId, Duration wait) throws ServerUnavailableException, RejectedException {
+        var response = post("/api/v1/agents/" + agentId + "/lease?waitSeconds=" + wait.toSeconds(), null,
+                wait.plusSeconds(15));
+        if (response.statusCode() == 204) {
+            return Optional.empty();
+        }
+        expectOk(response, "lease");
+        return Optional.of(Json.MAPPER.readValue(response.body(), LeaseMessage.class));
+    }
+
+    public void heartbeat(long token) throws ServerUnavailableException, RejectedException {
+        expectOk(post("/api/v1/leases/" + token + "/heartbeat", null, Duration.ofSeconds(15)), "heartbeat");
+    }
+
+    public void result(long token, ProbeReport report) throws ServerUnavailableException, RejectedException {
+        expectOk(post("/api/v1/leases/" + token + "/result", report, Duration.ofSeconds(30)), "result");
+    }
+
+    private HttpResponse<String> post(String path, Object body, Duration timeout) throws ServerUnavailableException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 500) {
+                throw new ServerUnavailableException(path + " answered " + response.statusCode());
+            }
+            return response;
+        } catch (IOException e) {
+            throw new ServerUnavailableException(path + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerUnavailableException(path + ": interrupted");
+        }
+    }
+
+    private static void expectOk(HttpResponse<String> response, String what) throws RejectedException {
+        if (response.statusCode() / 100 != 2) {
+            throw new RejectedException(response.statusCode(), what + " refused with " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    /** The server could not be reached or failed: try again later. */
+    public static class ServerUnavailableException extends Exception {
+        public ServerUnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    /** The server answered 4xx: retrying the same request will not help. */
+    public static class RejectedException extends Exception {
+        private final int status;
+
+        public RejectedException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.gapwatch.agent;
+
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.TargetInfo;
+
+import java.util.List;
+
+/** Executes runs on the targets one backend offers (kvm or sim in-process; lab in QEMU). */
+public interface TargetExecutor {
+
+    /** The targets to register. */
+    List<TargetInfo> targets();
+
+    /** Executes on the calling thread, which the caller dedicates to it (vCPU ioctls are thread-bound). */
+    ProbeReport execute(TargetInfo target, ProbeRequest request);
+}

@@ -1,0 +1,187 @@
+package io.gapwatch.demo;
+
+import io.gapwatch.agent.Agent;
+import io.gapwatch.agent.AgentCommand;
+import io.gapwatch.agent.ServerClient;
+import io.gapwatch.agent.Spool;
+import io.gapwatch.agent.TargetExecutor;
+import io.gapwatch.cli.GapwatchHome;
+import io.gapwatch.cli.Json;
+import io.gapwatch.cli.Options;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.server.EmbeddedDatabase;
+import io.gapwatch.server.GapwatchServer;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code gapwatch demo}: embedded PostgreSQL + server + a local agent in one process. Runs a first batch
+ * (each variant on the sim target), prints a summary, then the ready line, and serves until interrupted.
+ */
+public final class DemoCommand {
+    public static final String HELP = """
+            Usage: gapwatch demo [--port N]
+              Embedded PostgreSQL (data under $GAPWATCH_HOME/pgdata, kept across restarts) + server + a local agent.
+              Runs each variant once on the sim target, prints a summary, then serves until Ctrl-C.
+
+              --port N    HTTP port (default 8080)
+            """;
+    static final String AGENT_NAME = "demo-local";
+    private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(90);
+
+    private DemoCommand() {
+    }
+
+    public static int main(String[] args, PrintStream out) throws InterruptedException {
+        Options o = Options.parse("demo", args, Set.of("port"), Set.of("help"));
+        if (o.has("help")) {
+            out.print(HELP);
+            return 0;
+        }
+        int port = o.getInt("port", 8080, 1, 65535);
+        Path home = GapwatchHome.path();
+        out.println("gapwatch demo: starting PostgreSQL (data in " + home.resolve("pgdata") + "), server and a local agent ...");
+
+        EmbeddedDatabase db = EmbeddedDatabase.start(home);
+        Map<String, Object> properties = new HashMap<>(db.springProperties());
+        properties.put("logging.level.root", "WARN");
+        ConfigurableApplicationContext context = GapwatchServer.start(new String[]{"--server.port=" + port}, properties, db);
+        String base = "http://127.0.0.1:" + port;
+
+        List<TargetExecutor> executors = new ArrayList<>(AgentCommand.executors("sim", Options.parse("demo", new String[0], Set.of(), Set.of())));
+        if (AgentCommand.kvmUsable()) {
+            executors.addAll(AgentCommand.executors("kvm", Options.parse("demo", new String[0], Set.of(), Set.of())));
+        }
+        Agent agent = new Agent(AGENT_NAME, new ServerClient(URI.create(base + "/")),
+                new Spool(home.resolve("spool").resolve(AGENT_NAME)), executors, line -> { });
+        Thread agentThread = new Thread(agent, "demo-agent");
+        agentThread.start();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.stop();
+            context.close(); // PostgreSQL is closed last, after the connection pool
+        }, "demo-shutdown"));
+
+        DemoClient client = new DemoClient(base);
+        client.awaitAgent(AGENT_NAME, Duration.ofSeconds(30));
+        List<JsonNode> batch = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            batch.add(client.createRun(Map.of("variant", v.id(), "gapMs", 10, "iterations", 3,
+                    "target", Map.of("backend", "sim", "agent", AGENT_NAME))));
+        }
+        List<JsonNode> finished = new ArrayList<>();
+        for (JsonNode run : batch) {
+            finished.add(client.awaitFinished(run.get("id").asLong(), BATCH_TIMEOUT));
+        }
+        out.print(summary(finished));
+        out.println("Try:  curl -s " + base + "/api/v1/runs | head -c 600    (OpenAPI: " + base + "/swagger-ui.html)");
+        out.println("gapwatch ready at " + base);
+        out.flush();
+        return -1; // keep serving until interrupted; the shutdown hook stops everything
+
+    }
+
+    static String summary(List<JsonNode> runs) {
+        StringBuilder s = new StringBuilder();
+        s.append("\nFirst batch (sim backend: a model of the kernel, not a kernel result)\n");
+        s.append(String.format(Locale.ROOT, "%-5s %-15s %-16s %-8s %-8s %-11s %-14s %s%n",
+                "RUN", "VARIANT", "KERNEL", "VERDICT", "EXPECTED", "AS EXPECTED", "STEAL ms (avg)", "IN BRACKET"));
+        for (JsonNode r : runs) {
+            JsonNode ms = r.path("measurements");
+            double steal = 0;
+            int within = 0;
+            for (JsonNode m : ms) {
+                steal += m.path("stealDeltaNs").asLong() / 1e6;
+                within += m.path("withinBracket").asBoolean() ? 1 : 0;
+            }
+            String avg = ms.isEmpty() ? "-" : String.format(Locale.ROOT, "%.3f", steal / ms.size());
+            String asExpected = r.path("asExpected").isNull() ? "-" : r.path("asExpected").asBoolean() ? "yes" : "NO";
+            s.append(String.format(Locale.ROOT, "%-5d %-15s %-16s %-8s %-8s %-11s %-14s %s%n",
+                    r.path("id").asLong(), r.path("variant").asString(), r.path("target").path("kernelRelease").asString(),
+                    r.path("verdict").asString(), r.path("expectedVerdict").asString(), asExpected, avg,
+                    ms.isEmpty() ? "-" : within + "/" + ms.size()));
+            if (!r.path("skipReason").isNull()) {
+                s.append("      skip: ").append(r.path("skipReason").asString()).append('\n');
+            }
+            if (!r.path("error").isNull()) {
+                s.append("      error: ").append(r.path("error").asString()).append('\n');
+            }
+        }
+        return s.append('\n').toString();
+    }
+
+    /** The few API calls the demo makes of its own server. */
+    private static final class DemoClient {
+        private final String base;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        DemoClient(String base) {
+            this.base = base;
+        }
+
+        void awaitAgent(String name, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (JsonNode a : get("/api/v1/agents")) {
+                    if (name.equals(a.path("name").asString())) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the local agent did not register within " + timeout);
+        }
+
+        JsonNode createRun(Map<String, Object> body) {
+            return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body))).build(), 201);
+        }
+
+        JsonNode awaitFinished(long id, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                JsonNode run = get("/api/v1/runs/" + id);
+                String state = run.path("state").asString();
+                if (state.equals("COMPLETED") || state.equals("CANCELLED") || System.nanoTime() > deadline) {
+                    return run;
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        private JsonNode get(String path) {
+            return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), 200);
+        }
+
+        private JsonNode send(HttpRequest request, int expected) {
+            try {
+                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != expected) {
+                    throw new IllegalStateException(request.method() + " " + request.uri() + " answered " + r.statusCode() + ": " + r.body());
+                }
+                return Json.MAPPER.readTree(r.body());
+            } catch (IOException e) {
+                throw new IllegalStateException(request.uri() + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.gapwatch.server.agents;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+@RestController
+@RequestMapping("/api/v1/agents")
+@Tag(name = "agents", description = "Agent protocol, step 1: register the targets an agent serves")
+class AgentController {
+    private final AgentService service;
+
+    AgentController(AgentService service) {
+        this.service = service;
+    }
+
+    @PostMapping
+    @Operation(summary = "Register (or re-register) an agent and replace its targets; answers the agent's id")
+    Agent register(@RequestBody AgentRegistration registration) {
+        return service.register(registration);
+    }
+
+    @GetMapping
+    @Operation(summary = "Registered agents and their targets")
+    List<Agent> all() {
+        return service.all();
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "One agent and its targets")
+    Agent get(@PathVariable long id) {
+        return service.get(id);
+    }
+}

@@ -1,0 +1,58 @@
+package io.gapwatch.server.agents;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+/** The agents table. */
+@Repository
+public class AgentRepository {
+    private final JdbcClient jdbc;
+
+    public AgentRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Registers an agent by name, or refreshes the registration of one that restarted. Returns its id. */
+    public long upsert(String name, String hostname, String version, Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO agents (name, hostname, version, registered_at, last_seen_at)
+                        VALUES (:name, :hostname, :version, :now, :now)
+                        ON CONFLICT (name) DO UPDATE SET hostname = excluded.hostname, version = excluded.version,
+                                                         last_seen_at = excluded.last_seen_at
+                        RETURNING id""")
+                .param("name", name).param("hostname", hostname).param("version", version)
+                .param("now", now.atOffset(ZoneOffset.UTC))
+                .query(Long.class).single();
+    }
+
+    public void touch(long id, Instant now) {
+        jdbc.sql("UPDATE agents SET last_seen_at = :now WHERE id = :id")
+                .param("id", id).param("now", now.atOffset(ZoneOffset.UTC)).update();
+    }
+
+    public Optional<AgentRow> find(long id) {
+        return jdbc.sql("SELECT * FROM agents WHERE id = :id").param("id", id).query(AgentRepository::map).optional();
+    }
+
+    public List<AgentRow> all() {
+        return jdbc.sql("SELECT * FROM agents ORDER BY id").query(AgentRepository::map).list();
+    }
+
+    /** An agents row, without its targets. */
+    public record AgentRow(long id, String name, String hostname, String version, Instant registeredAt, Instant lastSeenAt) {
+    }
+
+    private static AgentRow map(ResultSet rs, int row) throws SQLException {
+        return new AgentRow(rs.getLong("id"), rs.getString("name"), rs.getString("hostname"), rs.getString("version"),
+                rs.getObject("registered_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("last_seen_at", OffsetDateTime.class).toInstant());
+    }
+}

@@ -1,0 +1,92 @@
+package io.gapwatch.server.agents;
+
+import io.gapwatch.server.ServerClock;
+import io.gapwatch.server.web.FieldProblem;
+import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.NotFoundException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Registering agents and their targets. */
+@Service
+public class AgentService {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}");
+    private static final Set<String> BACKENDS = Set.of("kvm", "lab", "sim");
+    private static final int MAX_TARGETS = 256;
+
+    private final AgentRepository agents;
+    private final TargetRepository targets;
+    private final ServerClock clock;
+
+    public AgentService(AgentRepository agents, TargetRepository targets, ServerClock clock) {
+        this.agents = agents;
+        this.targets = targets;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Agent register(AgentRegistration r) {
+        validate(r);
+        long id = agents.upsert(r.name(), r.hostname(), r.version(), clock.now());
+        targets.replace(id, r.targets());
+        return get(id);
+    }
+
+    public Agent get(long id) {
+        var row = agents.find(id).orElseThrow(() -> new NotFoundException("agent " + id + " is not registered"));
+        return new Agent(row.id(), row.name(), row.hostname(), row.version(), row.registeredAt(), row.lastSeenAt(),
+                targets.forAgent(id));
+    }
+
+    public List<Agent> all() {
+        return agents.all().stream().map(row -> new Agent(row.id(), row.name(), row.hostname(), row.version(),
+                row.registeredAt(), row.lastSeenAt(), targets.forAgent(row.id()))).toList();
+    }
+
+    private static void validate(AgentRegistration r) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (r.name() == null || !NAME.matcher(r.name()).matches()) {
+            problems.add(new FieldProblem("name", "is required: 1..200 of letters, digits and . _ : @ + -"));
+        }
+        if (r.hostname() != null && r.hostname().length() > 255) {
+            problems.add(new FieldProblem("hostname", "must be at most 255 characters"));
+        }
+        if (r.version() != null && r.version().length() > 100) {
+            problems.add(new FieldProblem("version", "must be at most 100 characters"));
+        }
+        if (r.targets() == null || r.targets().isEmpty() || r.targets().size() > MAX_TARGETS) {
+            problems.add(new FieldProblem("targets", "needs 1.." + MAX_TARGETS + " targets"));
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < r.targets().size(); i++) {
+                Target t = r.targets().get(i);
+                String at = "targets[" + i + "]";
+                if (t == null) {
+                    problems.add(new FieldProblem(at, "must not be null"));
+                    continue;
+                }
+                if (t.backend() == null || !BACKENDS.contains(t.backend())) {
+                    problems.add(new FieldProblem(at + ".backend", "must be one of kvm, lab, sim"));
+                }
+                if (t.kernelRelease() == null || t.kernelRelease().isBlank() || t.kernelRelease().length() > 200) {
+                    problems.add(new FieldProblem(at + ".kernelRelease", "is required, at most 200 characters"));
+                }
+                if (t.cpuModel() != null && t.cpuModel().length() > 200 || t.accelerator() != null && t.accelerator().length() > 20) {
+                    problems.add(new FieldProblem(at, "cpuModel at most 200 and accelerator at most 20 characters"));
+                }
+                if (!seen.add(t.backend() + "|" + t.kernelRelease())) {
+                    problems.add(new FieldProblem(at, "duplicates an earlier target"));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.gapwatch.server.leases;
+
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.server.runs.Run;
+import io.gapwatch.server.web.InvalidRequestException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+@RestController
+@Tag(name = "leases", description = "Agent protocol, steps 2-4: lease a run (long poll), heartbeat, report the result")
+class LeaseController {
+    private final LeaseService service;
+
+    LeaseController(LeaseService service) {
+        this.service = service;
+    }
+
+    @PostMapping("/api/v1/agents/{agentId}/lease")
+    @Operation(summary = "Lease the next run this agent can serve; waits up to waitSeconds, then answers 204")
+    ResponseEntity<Lease> lease(@PathVariable long agentId, @RequestParam(defaultValue = "20") int waitSeconds)
+            throws InterruptedException {
+        if (waitSeconds < 0 || waitSeconds > 300) {
+            throw new InvalidRequestException("waitSeconds", "must be between 0 and 300, was " + waitSeconds);
+        }
+        return service.lease(agentId, Duration.ofSeconds(waitSeconds))
+                .map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    @PostMapping("/api/v1/leases/{token}/heartbeat")
+    @Operation(summary = "Extend a lease (409 if it is no longer current: stop and drop the run)")
+    Map<String, Instant> heartbeat(@PathVariable long token) {
+        return Map.of("expiresAt", service.heartbeat(token));
+    }
+
+    @PostMapping("/api/v1/leases/{token}/result")
+    @Operation(summary = "Report the run's result; 409 if the token is stale; a repeated delivery is idempotent")
+    ResultReceipt result(@PathVariable long token, @RequestBody ProbeReport report) {
+        Run run = service.report(token, report);
+        return new ResultReceipt(run.id(), run.state().name(), run.verdict() == null ? null : run.verdict().name());
+    }
+
+    /** What the server recorded for a delivered result. */
+    record ResultReceipt(long runId, String state, String verdict) {
+    }
+}

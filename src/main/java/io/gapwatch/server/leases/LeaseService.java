@@ -1,0 +1,200 @@
+package io.gapwatch.server.leases;
+
+import io.gapwatch.probe.Measurement;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.Verdict;
+import io.gapwatch.server.GapwatchProperties;
+import io.gapwatch.server.ServerClock;
+import io.gapwatch.server.agents.AgentRepository;
+import io.gapwatch.server.metrics.RunMetrics;
+import io.gapwatch.server.runs.MeasurementRepository;
+import io.gapwatch.server.runs.QueueSignal;
+import io.gapwatch.server.runs.Run;
+import io.gapwatch.server.runs.RunEvent;
+import io.gapwatch.server.runs.RunEventRepository;
+import io.gapwatch.server.runs.RunRepository;
+import io.gapwatch.server.runs.RunState;
+import io.gapwatch.server.web.ConflictException;
+import io.gapwatch.server.web.FieldProblem;
+import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The agent side of the queue: lease (long poll), heartbeat, result. All times come from the
+ * {@link ServerClock} (the database's), never from the agent.
+ */
+@Service
+public class LeaseService {
+    private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
+    /** How often a waiting lease request looks at the database again, for runs queued by other servers. */
+    private static final long POLL_MILLIS = 500;
+
+    private final RunRepository runs;
+    private final MeasurementRepository measurements;
+    private final RunEventRepository events;
+    private final AgentRepository agents;
+    private final QueueSignal signal;
+    private final ServerClock clock;
+    private final GapwatchProperties properties;
+    private final RunMetrics metrics;
+    private final TransactionTemplate tx;
+
+    public LeaseService(RunRepository runs, MeasurementRepository measurements, RunEventRepository events,
+                        AgentRepository agents, QueueSignal signal, ServerClock clock, GapwatchProperties properties,
+                        RunMetrics metrics, TransactionTemplate tx) {
+        this.runs = runs;
+        this.measurements = measurements;
+        this.events = events;
+        this.agents = agents;
+        this.signal = signal;
+        this.clock = clock;
+        this.properties = properties;
+        this.metrics = metrics;
+        this.tx = tx;
+    }
+
+    /** Leases the next run one of the agent's targets can serve, waiting up to {@code wait} for one. */
+    public Optional<Lease> lease(long agentId, Duration wait) throws InterruptedException {
+        var agent = agents.find(agentId).orElseThrow(() -> new NotFoundException(
+                "agent " + agentId + " is not registered; POST /api/v1/agents first"));
+        Duration capped = wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait;
+        long deadline = System.nanoTime() + capped.toNanos();
+        while (true) {
+            Optional<Lease> lease = tx.execute(s -> tryLease(agent.id(), agent.name()));
+            if (lease.isPresent()) {
+                return lease;
+            }
+            long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
+            if (leftMillis <= 0) {
+                return Optional.empty();
+            }
+            signal.await(Math.min(leftMillis, POLL_MILLIS));
+        }
+    }
+
+    private Optional<Lease> tryLease(long agentId, String agentName) {
+        Instant now = clock.now();
+        agents.touch(agentId, now);
+        expire(now);
+        return runs.leaseNext(agentId, agentName, now, now.plus(properties.leaseDuration())).map(run -> {
+            events.record(run.id(), now, RunEvent.Kind.LEASED, "attempt " + run.attempts() + " of " + run.maxAttempts()
+                    + " on agent " + agentName + " (" + run.backend() + ", " + run.kernelRelease() + "), lease token " + run.leaseToken());
+            return new Lease(run.leaseToken(), run.leaseExpiresAt(), properties.leaseDuration().toSeconds(),
+                    new Lease.LeasedRun(run.id(), run.variant(), run.gapMs(), run.iterations(), run.strict(),
+                            run.backend(), run.kernelRelease()));
+        });
+    }
+
+    /** Extends a live lease; the run is RUNNING from the first heartbeat. */
+    public Instant heartbeat(long token) {
+        Instant now = clock.now();
+        return tx.execute(s -> runs.extendLease(token, now, now.plus(properties.leaseDuration())))
+                .orElseThrow(() -> stale(token));
+    }
+
+    /**
+     * Records a result. A result under a stale token (the lease expired, or the run was cancelled) is refused
+     * and counted; the same result delivered twice under the current token is stored once.
+     */
+    public Run report(long token, ProbeReport report) {
+        return tx.execute(s -> {
+            Run run = runs.lockByLeaseToken(token).orElseThrow(() -> {
+                metrics.resultRefused();
+                return stale(token);
+            });
+            Instant now = clock.now();
+            if (run.state() == RunState.COMPLETED) {
+                return run; // a repeated delivery: already recorded
+            }
+            if (run.leaseExpiresAt() != null && run.leaseExpiresAt().isBefore(now)) {
+                metrics.resultRefused();
+                events.record(run.id(), now, RunEvent.Kind.RESULT_REFUSED, "lease token " + token + " expired at " + run.leaseExpiresAt());
+                throw new ConflictException("lease " + token + " of run " + run.id() + " expired at " + run.leaseExpiresAt()
+                        + "; the run will be requeued and its result is not recorded");
+            }
+            validate(run, report);
+            runs.complete(run.id(), report, now);
+            measurements.insertAll(run.id(), report.measurements());
+            events.record(run.id(), now, RunEvent.Kind.RESULT_ACCEPTED, report.verdict() + " with "
+                    + report.measurements().size() + " measurements, lease token " + token);
+            metrics.runCompleted(report);
+            return runs.find(run.id()).orElseThrow();
+        });
+    }
+
+    /** Ends expired leases: requeue while attempts remain, else the run ends ERROR. */
+    @Scheduled(fixedDelayString = "${gapwatch.reaper-interval:1s}")
+    public void reap() {
+        try {
+            tx.executeWithoutResult(s -> expire(clock.now()));
+        } catch (RuntimeException e) {
+            log.warn("lease reaper: {}", e.getMessage()); // e.g. the database is down; the next round retries
+        }
+    }
+
+    private void expire(Instant now) {
+        for (Run before : runs.expireLeases(now)) {
+            metrics.leaseExpired();
+            boolean requeued = before.attempts() < before.maxAttempts();
+            events.record(before.id(), now, RunEvent.Kind.LEASE_EXPIRED, "lease token " + before.leaseToken()
+                    + " on agent " + before.agentName() + " expired at " + before.leaseExpiresAt());
+            events.record(before.id(), now, requeued ? RunEvent.Kind.REQUEUED : RunEvent.Kind.GAVE_UP,
+                    requeued ? "attempt " + before.attempts() + " of " + before.maxAttempts() + " lost; queued again"
+                            : "all " + before.maxAttempts() + " attempts lost; verdict ERROR");
+            if (requeued) {
+                signal.runQueued();
+            }
+        }
+    }
+
+    private static ConflictException stale(long token) {
+        return new ConflictException("lease token " + token + " is not current: its lease expired or was cancelled, "
+                + "and the run went back to the queue or ended; this result is not recorded");
+    }
+
+    private static void validate(Run run, ProbeReport r) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (r.verdict() == null) {
+            problems.add(new FieldProblem("verdict", "is required"));
+        }
+        if (r.target() == null || r.target().kernelRelease() == null || r.target().backend() == null) {
+            problems.add(new FieldProblem("target", "needs backend and kernelRelease"));
+        }
+        if (r.variant() != run.variant() || r.gapMs() != run.gapMs()) {
+            problems.add(new FieldProblem("variant", "the report is for " + r.variant() + " at " + r.gapMs()
+                    + " ms but run " + run.id() + " is " + run.variant() + " at " + run.gapMs() + " ms"));
+        }
+        List<Measurement> ms = r.measurements() == null ? List.of() : r.measurements();
+        if (r.measurements() == null) {
+            problems.add(new FieldProblem("measurements", "is required (may be empty for SKIP and ERROR)"));
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < ms.size(); i++) {
+            Measurement m = ms.get(i);
+            if (m == null || m.iteration() < 1 || m.iteration() > run.iterations() || !seen.add(m.iteration())) {
+                problems.add(new FieldProblem("measurements[" + i + "].iteration",
+                        "must be distinct and between 1 and " + run.iterations()));
+            }
+        }
+        if ((r.verdict() == Verdict.PASS || r.verdict() == Verdict.FAIL) && ms.size() != run.iterations()) {
+            problems.add(new FieldProblem("measurements", "a " + r.verdict() + " needs all " + run.iterations()
+                    + " iterations, got " + ms.size()));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.gapwatch.server.runs;
+
+import io.gapwatch.probe.Measurement;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.List;
+
+/** The measurements table: every iteration's numbers, kept forever. */
+@Repository
+public class MeasurementRepository {
+    private final JdbcClient jdbc;
+
+    public MeasurementRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void insertAll(long runId, List<Measurement> measurements) {
+        for (Measurement m : measurements) {
+            jdbc.sql("""
+                            INSERT INTO measurements (run_id, iteration, saved_runnable_ns, restored_runnable_ns,
+                                steal_delta_ns, guest_area_runnable_ns, gap_low_ns, gap_high_ns, host_run_delay_ns,
+                                error_ns, within_bracket, pass, create_ns, save_ns, restore_ns, run_ns)
+                            VALUES (:runId, :iteration, :saved, :restored, :steal, :guestArea, :low, :high, :runDelay,
+                                    :error, :within, :pass, :create, :save, :restore, :run)""")
+                    .param("runId", runId)
+                    .param("iteration", m.iteration())
+                    .param("saved", m.savedRunnableNs())
+                    .param("restored", m.restoredRunnableNs())
+                    .param("steal", m.stealDeltaNs())
+                    .param("guestArea", m.guestAreaRunnableNs())
+                    .param("low", m.gapLowNs())
+                    .param("high", m.gapHighNs())
+                    .param("runDelay", m.hostRunDelayNs())
+                    .param("error", m.errorNs())
+                    .param("within", m.withinBracket())
+                    .param("pass", m.pass())
+                    .param("create", m.createNs())
+                    .param("save", m.saveNs())
+                    .param("restore", m.restoreNs())
+                    .param("run", m.runNs())
+                    .update();
+        }
+    }
+
+    public List<Measurement> forRun(long runId) {
+        return jdbc.sql("SELECT * FROM measurements WHERE run_id = :runId ORDER BY iteration")
+                .param("runId", runId)
+                .query((rs, i) -> new Measurement(
+                        rs.getInt("iteration"),
+                        rs.getLong("saved_runnable_ns"),
+                        rs.getLong("restored_runnable_ns"),
+                        rs.getLong("steal_delta_ns"),
+                        rs.getLong("guest_area_runnable_ns"),
+                        rs.getLong("gap_low_ns"),
+                        rs.getLong("gap_high_ns"),
+                        rs.getLong("host_run_delay_ns"),
+                        rs.getLong("error_ns"),
+                        rs.getBoolean("within_bracket"),
+                        rs.getBoolean("pass"),
+                        rs.getLong("create_ns"),
+                        rs.getLong("save_ns"),
+                        rs.getLong("restore_ns"),
+                        rs.getLong("run_ns")))
+                .list();
+    }
+}

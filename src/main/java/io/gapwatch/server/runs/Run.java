@@ -1,0 +1,38 @@
+package io.gapwatch.server.runs;
+
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.Verdict;
+
+import java.time.Instant;
+
+/** A row of the runs table. */
+public record Run(
+        long id,
+        RunState state,
+        Verdict verdict,
+        Variant variant,
+        int gapMs,
+        int iterations,
+        boolean strict,
+        Verdict expectedVerdict,
+        RequestedTarget requested,
+        String agentName,
+        String kernelRelease,
+        String backend,
+        String accelerator,
+        String cpuModel,
+        String skipReason,
+        String error,
+        int attempts,
+        int maxAttempts,
+        Long leaseToken,
+        Instant leaseExpiresAt,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    /** asExpected is only meaningful for a verdict about the kernel: PASS or FAIL. */
+    public Boolean asExpected() {
+        return verdict == Verdict.PASS || verdict == Verdict.FAIL ? verdict == expectedVerdict : null;
+    }
+}

@@ -1,0 +1,245 @@
+package io.gapwatch.server.runs;
+
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.Verdict;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The runs table: the queue itself. Every statement that moves a run between states is here. */
+@Repository
+public class RunRepository {
+    private static final RowMapper<Run> ROW = RunRepository::map;
+
+    private final JdbcClient jdbc;
+
+    public RunRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Run insert(NewRun run, Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO runs (state, variant, gap_ms, iterations, strict, expected_verdict,
+                                          requested_agent, requested_kernel, requested_backend, max_attempts, created_at)
+                        VALUES ('QUEUED', :variant, :gapMs, :iterations, :strict, :expected,
+                                :agent, :kernel, :backend, :maxAttempts, :now)
+                        RETURNING *""")
+                .param("variant", run.variant().id())
+                .param("gapMs", run.gapMs())
+                .param("iterations", run.iterations())
+                .param("strict", run.strict())
+                .param("expected", run.variant().expectedVerdict().name())
+                .param("agent", run.target().agent())
+                .param("kernel", run.target().kernelRelease())
+                .param("backend", run.target().backend())
+                .param("maxAttempts", run.maxAttempts())
+                .param("now", ts(now))
+                .query(ROW).single();
+    }
+
+    public Optional<Run> find(long id) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = :id").param("id", id).query(ROW).optional();
+    }
+
+    /** The run a lease token belongs to, locked until the transaction ends. */
+    public Optional<Run> lockByLeaseToken(long token) {
+        return jdbc.sql("SELECT * FROM runs WHERE lease_token = :token FOR UPDATE")
+                .param("token", token).query(ROW).optional();
+    }
+
+    public Optional<Run> lock(long id) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = :id FOR UPDATE").param("id", id).query(ROW).optional();
+    }
+
+    public List<Run> list(RunFilter filter, int page, int size) {
+        Where where = where(filter);
+        var spec = jdbc.sql("SELECT * FROM runs" + where.sql + " ORDER BY id DESC LIMIT :limit OFFSET :offset");
+        where.bind(spec);
+        return spec.param("limit", size).param("offset", (long) page * size).query(ROW).list();
+    }
+
+    public long count(RunFilter filter) {
+        Where where = where(filter);
+        var spec = jdbc.sql("SELECT count(*) FROM runs" + where.sql);
+        where.bind(spec);
+        return spec.query(Long.class).single();
+    }
+
+    /**
+     * Leases the oldest queued run that one of the agent's targets can serve. SKIP LOCKED lets any
+     * number of servers lease concurrently without two of them taking the same run.
+     */
+    public Optional<Run> leaseNext(long agentId, String agentName, Instant now, Instant expiresAt) {
+        return jdbc.sql("""
+                        WITH candidate AS (
+                            SELECT r.id, t.kernel_release, t.backend, t.cpu_model, t.accelerator
+                            FROM runs r
+                            JOIN targets t ON t.agent_id = :agentId
+                                 AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
+                                 AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
+                            WHERE r.state = 'QUEUED'
+                              AND (r.requested_agent IS NULL OR r.requested_agent = :agentName)
+                            ORDER BY r.id
+                            LIMIT 1
+                            FOR UPDATE OF r SKIP LOCKED)
+                        UPDATE runs SET state = 'LEASED', attempts = runs.attempts + 1,
+                                        lease_token = nextval('lease_tokens'), lease_agent_id = :agentId,
+                                        lease_expires_at = :expiresAt, agent_name = :agentName,
+                                        kernel_release = c.kernel_release, backend = c.backend,
+                                        cpu_model = c.cpu_model, accelerator = c.accelerator
+                        FROM candidate c
+                        WHERE runs.id = c.id
+                        RETURNING runs.*""")
+                .param("agentId", agentId)
+                .param("agentName", agentName)
+                .param("expiresAt", ts(expiresAt))
+                .query(ROW).optional();
+    }
+
+    /** Extends a live lease and marks the run RUNNING; empty if the token is stale or the lease has expired. */
+    public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt) {
+        return jdbc.sql("""
+                        UPDATE runs SET lease_expires_at = :expiresAt, state = 'RUNNING',
+                                        started_at = coalesce(started_at, :now)
+                        WHERE lease_token = :token AND state IN ('LEASED', 'RUNNING') AND lease_expires_at >= :now
+                        RETURNING lease_expires_at""")
+                .param("token", token)
+                .param("now", ts(now))
+                .param("expiresAt", ts(expiresAt))
+                .query((rs, i) -> instant(rs, "lease_expires_at")).optional();
+    }
+
+    /**
+     * Ends every lease that expired before {@code now}: the run goes back to the queue while it has
+     * attempts left, else it is COMPLETED with verdict ERROR. Returns the runs as they were before.
+     */
+    public List<Run> expireLeases(Instant now) {
+        return jdbc.sql("""
+                        WITH expired AS (
+                            SELECT * FROM runs
+                            WHERE state IN ('LEASED', 'RUNNING') AND lease_expires_at < :now
+                            FOR UPDATE SKIP LOCKED),
+                        updated AS (
+                            UPDATE runs r SET
+                                state = CASE WHEN e.attempts < e.max_attempts THEN 'QUEUED' ELSE 'COMPLETED' END,
+                                verdict = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE 'ERROR' END,
+                                error = CASE WHEN e.attempts < e.max_attempts THEN NULL
+                                        ELSE 'lease expired ' || e.attempts || ' times (last on agent ' || e.agent_name
+                                             || '): no agent finished this run' END,
+                                finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE :now END,
+                                lease_token = NULL, lease_agent_id = NULL, lease_expires_at = NULL
+                            FROM expired e
+                            WHERE r.id = e.id)
+                        SELECT * FROM expired ORDER BY id""")
+                .param("now", ts(now))
+                .query(ROW).list();
+    }
+
+    /** Records the verdict of a leased run; the lease token stays, so a repeated delivery is recognised. */
+    public void complete(long id, ProbeReport report, Instant now) {
+        jdbc.sql("""
+                        UPDATE runs SET state = 'COMPLETED', verdict = :verdict, skip_reason = :skipReason, error = :error,
+                                        kernel_release = :kernel, backend = :backend, accelerator = :accelerator,
+                                        cpu_model = :cpuModel, started_at = coalesce(started_at, :now), finished_at = :now,
+                                        lease_expires_at = NULL
+                        WHERE id = :id""")
+                .param("id", id)
+                .param("verdict", report.verdict().name())
+                .param("skipReason", report.skipReason())
+                .param("error", report.error())
+                .param("kernel", report.target().kernelRelease())
+                .param("backend", report.target().backend())
+                .param("accelerator", report.target().accelerator())
+                .param("cpuModel", report.target().cpuModel())
+                .param("now", ts(now))
+                .update();
+    }
+
+    public void cancel(long id, Instant now) {
+        jdbc.sql("""
+                        UPDATE runs SET state = 'CANCELLED', finished_at = :now, lease_token = NULL,
+                                        lease_agent_id = NULL, lease_expires_at = NULL
+                        WHERE id = :id""")
+                .param("id", id).param("now", ts(now)).update();
+    }
+
+    private record Where(String sql, List<Object[]> params) {
+        void bind(JdbcClient.StatementSpec spec) {
+            params.forEach(p -> spec.param((String) p[0], p[1]));
+        }
+    }
+
+    private static Where where(RunFilter f) {
+        List<String> clauses = new ArrayList<>();
+        List<Object[]> params = new ArrayList<>();
+        if (f.state() != null) {
+            clauses.add("state = :state");
+            params.add(new Object[]{"state", f.state().name()});
+        }
+        if (f.verdict() != null) {
+            clauses.add("verdict = :verdict");
+            params.add(new Object[]{"verdict", f.verdict().name()});
+        }
+        if (f.kernel() != null) {
+            clauses.add("coalesce(kernel_release, requested_kernel) = :kernel");
+            params.add(new Object[]{"kernel", f.kernel()});
+        }
+        if (f.variant() != null) {
+            clauses.add("variant = :variant");
+            params.add(new Object[]{"variant", f.variant().id()});
+        }
+        if (f.agent() != null) {
+            clauses.add("coalesce(agent_name, requested_agent) = :agent");
+            params.add(new Object[]{"agent", f.agent()});
+        }
+        return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), params);
+    }
+
+    private static Run map(ResultSet rs, int row) throws SQLException {
+        String verdict = rs.getString("verdict");
+        return new Run(
+                rs.getLong("id"),
+                RunState.valueOf(rs.getString("state")),
+                verdict == null ? null : Verdict.valueOf(verdict),
+                Variant.fromId(rs.getString("variant")),
+                rs.getInt("gap_ms"),
+                rs.getInt("iterations"),
+                rs.getBoolean("strict"),
+                Verdict.valueOf(rs.getString("expected_verdict")),
+                new RequestedTarget(rs.getString("requested_agent"), rs.getString("requested_kernel"),
+                        rs.getString("requested_backend")),
+                rs.getString("agent_name"),
+                rs.getString("kernel_release"),
+                rs.getString("backend"),
+                rs.getString("accelerator"),
+                rs.getString("cpu_model"),
+                rs.getString("skip_reason"),
+                rs.getString("error"),
+                rs.getInt("attempts"),
+                rs.getInt("max_attempts"),
+                rs.getObject("lease_token", Long.class),
+                instant(rs, "lease_expires_at"),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}
