@@ -1,0 +1,137 @@
+package io.gapwatch.probe;
+
+import io.gapwatch.kvm.Errno;
+import io.gapwatch.kvm.KvmException;
+import io.gapwatch.kvm.RunstateData;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The procedure of the seed, executed against the simulated kernel with a clock the test controls. */
+class ProbeTest {
+    private final FakeHostClock clock = new FakeHostClock(1_000);
+
+    private ProbeReport run(SimFaults faults, Variant variant, int iterations, boolean strict) {
+        Probe probe = new Probe(new SimKernel(clock, faults, new Random(7)), clock);
+        return probe.run(new ProbeRequest(variant, 10, iterations, new VerdictRules(1_000_000, strict)));
+    }
+
+    @Test
+    void clock_realtime_carries_the_gap_into_steal_time_within_the_bracket() {
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_REALTIME, 3, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.asExpected()).isTrue();
+        assertThat(report.target().kernelRelease()).startsWith("sim:");
+        assertThat(report.measurements()).hasSize(3).allSatisfy(m -> {
+            assertThat(m.pass()).isTrue();
+            assertThat(m.withinBracket()).isTrue();
+            assertThat(m.stealDeltaNs()).isBetween(m.gapLowNs(), m.gapHighNs());
+            assertThat(m.gapLowNs()).isGreaterThanOrEqualTo(10_000_000);
+            assertThat(m.guestAreaRunnableNs()).isEqualTo(m.restoredRunnableNs());
+            assertThat(m.createNs()).isPositive();
+            assertThat(m.runNs()).isPositive();
+        });
+    }
+
+    @Test
+    void clock_frozen_loses_the_gap_and_fails_as_the_negative_control_expects() {
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_FROZEN, 2, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.expectedVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isTrue();
+        assertThat(report.measurements()).allSatisfy(m -> {
+            assertThat(m.stealDeltaNs()).isLessThan(1_000_000);
+            assertThat(m.withinBracket()).isFalse();
+        });
+    }
+
+    @Test
+    void clock_guest_is_skipped_naming_the_missing_ioctl_on_a_kernel_without_it() {
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_GUEST, 3, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(report.skipReason()).contains("KVM_GET_CLOCK_GUEST").contains("EINVAL");
+        assertThat(report.asExpected()).isNull();
+        assertThat(report.measurements()).isEmpty();
+    }
+
+    @Test
+    void clock_guest_passes_on_a_kernel_that_has_the_proposed_ioctls_because_the_tsc_crosses_the_gap() {
+        ProbeReport report = run(SimFaults.parse("clock-guest"), Variant.CLOCK_GUEST, 2, true);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.measurements()).allSatisfy(m -> assertThat(m.withinBracket()).isTrue());
+    }
+
+    @Test
+    void a_kernel_without_xen_support_is_skipped_naming_the_capability() {
+        ProbeReport report = run(SimFaults.parse("no-xen"), Variant.CLOCK_REALTIME, 3, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(report.skipReason()).contains("KVM_CAP_XEN_HVM");
+    }
+
+    @Test
+    void a_kernel_that_loses_the_gap_fails_clock_realtime_and_is_flagged_not_as_expected() {
+        ProbeReport report = run(SimFaults.parse("lost-gap"), Variant.CLOCK_REALTIME, 2, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isFalse();
+    }
+
+    @Test
+    void a_kernel_that_over_accounts_passes_the_seed_bound_but_leaves_the_bracket_and_fails_strict_mode() {
+        SimFaults overAccounting = SimFaults.parse("extra-error-ns=5000000");
+
+        ProbeReport lenient = run(overAccounting, Variant.CLOCK_REALTIME, 2, false);
+        ProbeReport strict = run(overAccounting, Variant.CLOCK_REALTIME, 2, true);
+
+        assertThat(lenient.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(lenient.measurements()).allSatisfy(m -> {
+            assertThat(m.withinBracket()).isFalse();
+            assertThat(m.errorNs()).isGreaterThan(4_000_000);
+        });
+        assertThat(strict.verdict()).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void host_preemption_during_the_run_is_allowed_above_the_bracket_as_host_run_delay() {
+        Hypervisor preempting = new DelegatingHypervisor(new SimKernel(clock, SimFaults.none())) {
+            @Override
+            protected void beforeRun(int vm) {
+                if (vm == 2) {
+                    clock.preempt(3_000_000); // the destination's vCPU thread waits 3 ms on a host run queue
+                }
+            }
+        };
+        ProbeReport report = new Probe(preempting, clock).run(
+                new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults()));
+
+        Measurement m = report.measurements().get(0);
+        assertThat(m.hostRunDelayNs()).isEqualTo(3_000_000);
+        assertThat(m.withinBracket()).isTrue();
+    }
+
+    @Test
+    void an_unexpected_ioctl_failure_is_an_error_naming_the_phase_the_ioctl_and_the_errno() {
+        Hypervisor broken = new DelegatingHypervisor(new SimKernel(clock, SimFaults.none())) {
+            @Override
+            protected void beforeSetRunstate(RunstateData r) throws KvmException {
+                throw new KvmException("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)", Errno.EINVAL);
+            }
+        };
+        ProbeReport report = new Probe(broken, clock).run(
+                new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2, VerdictRules.defaults()));
+
+        assertThat(report.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(report.error()).contains("phase restore").contains("iteration 1")
+                .contains("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)").contains("EINVAL (22)");
+        assertThat(report.asExpected()).isNull();
+    }
+}

@@ -1,0 +1,51 @@
+package io.gapwatch.probe;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VerdictRulesTest {
+    private final VerdictRules rules = new VerdictRules(1_000_000, false);
+
+    @Test
+    void an_iteration_passes_when_the_steal_is_at_least_the_gap_and_under_five_seconds() {
+        assertThat(rules.passes(10_000_000, 10)).isTrue();
+        assertThat(rules.passes(9_999_999, 10)).isFalse();
+        assertThat(rules.passes(4_999_999_999L, 10)).isTrue();
+        assertThat(rules.passes(5_000_000_000L, 10)).isFalse();
+    }
+
+    @Test
+    void the_bracket_runs_from_the_inner_gap_to_the_outer_gap_plus_host_run_delay_and_tolerance() {
+        long low = 10_200_000;
+        long high = 10_600_000;
+        assertThat(rules.withinBracket(low, low, high, 0)).isTrue();
+        assertThat(rules.withinBracket(low - 1, low, high, 0)).isFalse();
+        assertThat(rules.withinBracket(high + 1_000_000, low, high, 0)).isTrue();
+        assertThat(rules.withinBracket(high + 1_000_001, low, high, 0)).isFalse();
+        assertThat(rules.withinBracket(high + 3_000_000, low, high, 2_000_000)).isTrue();
+    }
+
+    @Test
+    void the_error_is_the_distance_from_the_middle_of_the_bracket() {
+        assertThat(VerdictRules.errorNs(10_500_000, 10_000_000, 11_000_000)).isZero();
+        assertThat(VerdictRules.errorNs(10_000_000, 10_000_000, 11_000_000)).isEqualTo(-500_000);
+    }
+
+    @Test
+    void a_run_fails_if_any_iteration_fails_and_strict_mode_also_fails_it_outside_the_bracket() {
+        Measurement good = measurement(1, true, true);
+        Measurement inaccurate = measurement(2, true, false);
+        Measurement failed = measurement(3, false, true);
+        assertThat(rules.runVerdict(List.of(good, inaccurate))).isEqualTo(Verdict.PASS);
+        assertThat(rules.runVerdict(List.of(good, failed))).isEqualTo(Verdict.FAIL);
+        assertThat(new VerdictRules(1_000_000, true).runVerdict(List.of(good, inaccurate))).isEqualTo(Verdict.FAIL);
+    }
+
+    static Measurement measurement(int iteration, boolean pass, boolean withinBracket) {
+        return new Measurement(iteration, 0, 10_000_000, 10_000_000, 10_000_000, 9_900_000, 10_100_000, 0, 0,
+                withinBracket, pass, 1, 1, 1, 1);
+    }
+}
