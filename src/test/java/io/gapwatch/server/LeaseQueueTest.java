@@ -1,0 +1,218 @@
+package io.gapwatch.server;
+
+import io.gapwatch.probe.FakeHostClock;
+import io.gapwatch.probe.Probe;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.Verdict;
+import io.gapwatch.probe.VerdictRules;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.server.agents.AgentRegistration;
+import io.gapwatch.server.agents.AgentService;
+import io.gapwatch.server.agents.Target;
+import io.gapwatch.server.leases.Lease;
+import io.gapwatch.server.leases.LeaseService;
+import io.gapwatch.server.runs.CreateRunRequest;
+import io.gapwatch.server.runs.RunEvent;
+import io.gapwatch.server.runs.RunService;
+import io.gapwatch.server.runs.RunState;
+import io.gapwatch.server.runs.RunView;
+import io.gapwatch.server.support.ManualClock;
+import io.gapwatch.server.support.Tables;
+import io.gapwatch.server.support.TestDatabase;
+import io.gapwatch.server.web.ConflictException;
+import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.UnservableTargetException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The lease queue against a real PostgreSQL, with the queue's clock in the test's hand: no sleeping. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h"})
+class LeaseQueueTest {
+    private static final Duration NO_WAIT = Duration.ZERO;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @TestConfiguration
+    static class Clock {
+        @Bean
+        @Primary
+        ManualClock manualClock() {
+            return new ManualClock();
+        }
+    }
+
+    @Autowired
+    ManualClock clock;
+    @Autowired
+    RunService runs;
+    @Autowired
+    AgentService agents;
+    @Autowired
+    LeaseService leases;
+    @Autowired
+    JdbcClient jdbc;
+
+    long simAgent;
+    long labAgent;
+
+    @BeforeEach
+    void registerAgents() {
+        Tables.truncateAll(jdbc);
+        simAgent = agents.register(new AgentRegistration("sim-1", "h1", "t",
+                List.of(new Target("sim", SimKernel.KERNEL_RELEASE, "simulated", null, 0x1ff)))).id();
+        labAgent = agents.register(new AgentRegistration("lab-1", "h2", "t",
+                List.of(new Target("lab", "6.12.117+deb12-amd64", "QEMU TCG", "tcg", null),
+                        new Target("lab", "6.1.0-56-amd64", "QEMU TCG", "tcg", null)))).id();
+    }
+
+    private long queue(String variant, String kernel, String backend) {
+        return runs.create(new CreateRunRequest(variant, 10, 2, false,
+                new CreateRunRequest.TargetRequest(null, kernel, backend))).id();
+    }
+
+    private Lease lease(long agent) throws InterruptedException {
+        return leases.lease(agent, NO_WAIT).orElseThrow(() -> new AssertionError("no lease for agent " + agent));
+    }
+
+    private static ProbeReport simReport(Variant variant, int iterations) {
+        FakeHostClock host = new FakeHostClock(1_000);
+        return new Probe(new SimKernel(host, SimFaults.none()), host)
+                .run(new ProbeRequest(variant, 10, iterations, VerdictRules.defaults()));
+    }
+
+    @Test
+    void a_run_is_leased_only_by_an_agent_with_a_matching_target_oldest_first() throws InterruptedException {
+        long forB = queue("clock-realtime", "6.1.0-56-amd64", null);
+        long sim = queue("clock-realtime", null, "sim");
+
+        assertThat(leases.lease(simAgent, NO_WAIT)).hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(sim));
+        Lease lab = lease(labAgent);
+        assertThat(lab.run().id()).isEqualTo(forB);
+        assertThat(lab.run().kernelRelease()).isEqualTo("6.1.0-56-amd64");
+        assertThat(leases.lease(labAgent, NO_WAIT)).isEmpty();
+    }
+
+    @Test
+    void a_target_no_agent_serves_is_refused_when_the_run_is_created() {
+        assertThatThrownBy(() -> queue("clock-realtime", "5.10.0-0-amd64", null))
+                .isInstanceOf(UnservableTargetException.class).hasMessageContaining("5.10.0-0-amd64");
+    }
+
+    @Test
+    void every_lease_gets_a_new_fencing_token_and_a_heartbeat_extends_it_on_the_server_clock() throws InterruptedException {
+        queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        assertThat(lease.expiresAt()).isEqualTo(clock.now().plusSeconds(30));
+
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(leases.heartbeat(lease.token())).isEqualTo(clock.now().plusSeconds(30));
+        assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
+
+        clock.advance(Duration.ofSeconds(29));
+        leases.reap();
+        assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
+    }
+
+    @Test
+    void an_expired_lease_is_requeued_and_the_late_result_of_its_old_token_is_refused() throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease first = lease(simAgent);
+
+        clock.advance(Duration.ofSeconds(31));
+        leases.reap();
+        RunView requeued = runs.get(id);
+        assertThat(requeued.state()).isEqualTo(RunState.QUEUED);
+        assertThat(requeued.attempts()).isEqualTo(1);
+
+        Lease second = lease(simAgent);
+        assertThat(second.token()).isNotEqualTo(first.token());
+        assertThatThrownBy(() -> leases.heartbeat(first.token())).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> leases.report(first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("not current");
+
+        leases.report(second.token(), simReport(Variant.CLOCK_REALTIME, 2));
+        RunView done = runs.get(id);
+        assertThat(done.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.measurements()).hasSize(2);
+        assertThat(done.events()).extracting(RunEvent::kind).containsExactly(RunEvent.Kind.CREATED,
+                RunEvent.Kind.LEASED, RunEvent.Kind.LEASE_EXPIRED, RunEvent.Kind.REQUEUED, RunEvent.Kind.LEASED,
+                RunEvent.Kind.RESULT_ACCEPTED);
+    }
+
+    @Test
+    void a_result_after_expiry_but_before_the_reaper_ran_is_refused_too() throws InterruptedException {
+        queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        clock.advance(Duration.ofSeconds(31));
+
+        assertThatThrownBy(() -> leases.report(lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("expired");
+    }
+
+    @Test
+    void a_run_whose_leases_expire_max_attempts_times_ends_as_error_with_the_reason() throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            lease(simAgent);
+            clock.advance(Duration.ofSeconds(31));
+            leases.reap();
+        }
+        RunView run = runs.get(id);
+        assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+        assertThat(run.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(run.error()).contains("lease expired 2 times").contains("sim-1");
+        assertThat(leases.lease(simAgent, NO_WAIT)).isEmpty();
+    }
+
+    @Test
+    void the_same_result_delivered_twice_is_stored_once() throws InterruptedException {
+        long id = queue("clock-frozen", null, "sim");
+        Lease lease = lease(simAgent);
+        ProbeReport report = simReport(Variant.CLOCK_FROZEN, 2);
+
+        leases.report(lease.token(), report);
+        leases.report(lease.token(), report);
+
+        assertThat(jdbc.sql("SELECT count(*) FROM measurements WHERE run_id = :id").param("id", id)
+                .query(Long.class).single()).isEqualTo(2);
+        RunView run = runs.get(id);
+        assertThat(run.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(run.asExpected()).isTrue();
+    }
+
+    @Test
+    void a_result_for_a_cancelled_run_is_refused_and_an_incomplete_pass_is_invalid() throws InterruptedException {
+        long cancelled = queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        runs.cancel(cancelled);
+        assertThatThrownBy(() -> leases.report(lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+                .isInstanceOf(ConflictException.class);
+
+        queue("clock-realtime", null, "sim");
+        Lease next = lease(simAgent);
+        assertThatThrownBy(() -> leases.report(next.token(), simReport(Variant.CLOCK_REALTIME, 1)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("needs all 2 iterations");
+    }
+}

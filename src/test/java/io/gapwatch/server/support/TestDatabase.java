@@ -1,0 +1,56 @@
+package io.gapwatch.server.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A real PostgreSQL for the tests: GAPWATCH_TEST_DB_URL (+ _USER, _PASSWORD) when set, else one embedded
+ * server per test JVM. As root, run the tests through `bin/gapwatch test` (initdb refuses root).
+ */
+public final class TestDatabase {
+    private static String url;
+    private static String user;
+    private static String password;
+
+    private TestDatabase() {
+    }
+
+    public static synchronized void register(DynamicPropertyRegistry registry) {
+        start();
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", () -> user);
+        registry.add("spring.datasource.password", () -> password);
+    }
+
+    private static void start() {
+        if (url != null) {
+            return;
+        }
+        String external = System.getenv("GAPWATCH_TEST_DB_URL");
+        if (external != null && !external.isBlank()) {
+            url = external;
+            user = System.getenv().getOrDefault("GAPWATCH_TEST_DB_USER", "postgres");
+            password = System.getenv().getOrDefault("GAPWATCH_TEST_DB_PASSWORD", "");
+            return;
+        }
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting; the temporary data directory goes with it
+                }
+            }));
+            url = pg.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL for tests"
+                    + " (as root, run them through bin/gapwatch test, or set GAPWATCH_TEST_DB_URL)", e);
+        }
+    }
+}
