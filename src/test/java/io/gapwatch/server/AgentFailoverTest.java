@@ -1,0 +1,177 @@
+package io.gapwatch.server;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.probe.FakeHostClock;
+import io.gapwatch.probe.Probe;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.VerdictRules;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.agent.Spool;
+import io.gapwatch.server.support.Http;
+import io.gapwatch.server.support.Tables;
+import io.gapwatch.server.support.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Agents as real processes: one is killed with SIGKILL mid-run; nothing is lost and nothing is stored twice. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"gapwatch.lease-duration=3s", "gapwatch.reaper-interval=200ms"})
+class AgentFailoverTest {
+    private static final Pattern TOKEN = Pattern.compile("lease token (\\d+)");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+    @TempDir
+    Path home;
+
+    Http http;
+    final List<Process> agents = new ArrayList<>();
+
+    @BeforeEach
+    void clean() {
+        Tables.truncateAll(jdbc);
+        http = new Http("http://127.0.0.1:" + port);
+    }
+
+    @AfterEach
+    void killAgents() throws InterruptedException {
+        for (Process p : agents) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process startAgent(String name) throws IOException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.gapwatch.Gapwatch", "agent",
+                "--server", "http://127.0.0.1:" + port, "--backend", "sim", "--name", name, "--home", home.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve(name + ".log").toFile())
+                .start();
+        agents.add(p);
+        return p;
+    }
+
+    private JsonNode awaitState(long runId, String state, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode run = http.get("/api/v1/runs/" + runId).json();
+            if (run.path("state").asString().equals(state)) {
+                return run;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + runId + " never reached " + state + ": " + http.get("/api/v1/runs/" + runId).body());
+    }
+
+    private void awaitAgent(String name) throws InterruptedException {
+        while (true) {
+            for (JsonNode a : http.get("/api/v1/agents").json()) {
+                if (a.path("name").asString().equals(name)) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private long measurements(long runId) {
+        return jdbc.sql("SELECT count(*) FROM measurements WHERE run_id = :id").param("id", runId).query(Long.class).single();
+    }
+
+    @Test
+    void a_run_whose_agent_is_killed_is_requeued_completed_by_another_and_the_dead_agents_token_is_refused()
+            throws Exception {
+        Process doomed = startAgent("doomed");
+        awaitAgent("doomed");
+        Http.Response created = http.post("/api/v1/runs", """
+                {"variant":"clock-realtime","gapMs":1500,"iterations":4,"target":{"backend":"sim"}}""");
+        long runId = created.json().path("id").asLong();
+        JsonNode running = awaitState(runId, "RUNNING", Duration.ofSeconds(20));
+        assertThat(running.path("target").path("agent").asString()).isEqualTo("doomed");
+
+        doomed.destroyForcibly().waitFor(); // SIGKILL in the middle of the run
+        startAgent("survivor");
+        JsonNode done = http.awaitFinished(runId, Duration.ofSeconds(60));
+
+        assertThat(done.path("verdict").asString()).isEqualTo("PASS");
+        assertThat(done.path("target").path("agent").asString()).isEqualTo("survivor");
+        assertThat(done.path("attempts").asInt()).isEqualTo(2);
+        List<String> kinds = new ArrayList<>();
+        done.path("events").forEach(e -> kinds.add(e.path("kind").asString()));
+        assertThat(kinds).containsSubsequence("LEASED", "LEASE_EXPIRED", "REQUEUED", "LEASED", "RESULT_ACCEPTED");
+        assertThat(measurements(runId)).isEqualTo(4);
+
+        long deadToken = firstLeaseToken(done);
+        ProbeReport late = simReport(Variant.CLOCK_REALTIME, 1500, 4);
+        Http.Response refused = http.post("/api/v1/leases/" + deadToken + "/result", Json.MAPPER.writeValueAsString(late));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(measurements(runId)).isEqualTo(4);
+    }
+
+    @Test
+    void a_result_spooled_by_an_agent_that_could_not_deliver_it_is_delivered_when_the_agent_runs_again()
+            throws Exception {
+        // An agent leased a run, finished it, and died before the server had its result: it is in the spool.
+        JsonNode registered = http.post("/api/v1/agents", """
+                {"name":"returning","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"}]}""").json();
+        long runId = http.post("/api/v1/runs", """
+                {"variant":"clock-frozen","gapMs":10,"iterations":2,"target":{"agent":"returning"}}""").json().path("id").asLong();
+        JsonNode lease = http.post("/api/v1/agents/" + registered.path("id").asLong() + "/lease?waitSeconds=5", "").json();
+        long token = lease.path("token").asLong();
+        new Spool(home.resolve("spool").resolve("returning")).put(token, simReport(Variant.CLOCK_FROZEN, 10, 2));
+
+        startAgent("returning");
+        JsonNode done = http.awaitFinished(runId, Duration.ofSeconds(30));
+
+        assertThat(done.path("verdict").asString()).isEqualTo("FAIL");
+        assertThat(done.path("asExpected").asBoolean()).isTrue();
+        assertThat(measurements(runId)).isEqualTo(2);
+        assertThat(new Spool(home.resolve("spool").resolve("returning")).pending()).isEmpty();
+    }
+
+    private static long firstLeaseToken(JsonNode run) {
+        for (JsonNode e : run.path("events")) {
+            Matcher m = TOKEN.matcher(e.path("detail").asString());
+            if (e.path("kind").asString().equals("LEASED") && m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError("no lease event in " + run);
+    }
+
+    private static ProbeReport simReport(Variant variant, int gapMs, int iterations) {
+        FakeHostClock clock = new FakeHostClock(1_000);
+        return new Probe(new SimKernel(clock, SimFaults.none()), clock)
+                .run(new ProbeRequest(variant, gapMs, iterations, VerdictRules.defaults()));
+    }
+}
