@@ -1,0 +1,62 @@
+package io.gapwatch.probe;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.cli.UsageException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** `gapwatch probe`: kselftest exit codes, KTAP and JSON on stdout, usage errors. */
+class ProbeCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private int probe(String... args) {
+        return ProbeCommand.main(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+    }
+
+    private String output() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void a_passing_run_exits_0_with_ktap_test_points_per_iteration() {
+        int exit = probe("--backend", "sim", "--variant", "clock-realtime", "--gap-ms", "5", "--iterations", "2");
+
+        assertThat(exit).isZero();
+        assertThat(output()).startsWith("KTAP version 1\n").contains("1..2\n").contains("ok 1 iteration_1")
+                .contains("ok 2 iteration_2").contains("simulated").contains("# verdict PASS");
+    }
+
+    @Test
+    void the_negative_control_exits_1_and_says_it_failed_as_expected() {
+        assertThat(probe("--backend", "sim", "--variant", "clock-frozen", "--gap-ms", "5")).isEqualTo(1);
+        assertThat(output()).contains("not ok 1 iteration_1").contains("verdict FAIL (expected FAIL, as expected)");
+    }
+
+    @Test
+    void a_skip_exits_4_and_json_carries_the_reason() {
+        int exit = probe("--backend", "sim", "--variant", "clock-guest", "--format", "json");
+
+        assertThat(exit).isEqualTo(4);
+        ProbeReport report = Json.MAPPER.readValue(output(), ProbeReport.class);
+        assertThat(report.verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(report.skipReason()).contains("KVM_GET_CLOCK_GUEST");
+        assertThat(report.target().kernelRelease()).isEqualTo("sim:6.12-model");
+    }
+
+    @Test
+    void bad_options_are_usage_errors_naming_the_option() {
+        assertThatThrownBy(() -> probe("--gap-ms", "0")).isInstanceOf(UsageException.class).hasMessageContaining("--gap-ms");
+        assertThatThrownBy(() -> probe("--iterations", "x")).isInstanceOf(UsageException.class).hasMessageContaining("--iterations");
+        assertThatThrownBy(() -> probe("--variant", "clock-x")).isInstanceOf(UsageException.class).hasMessageContaining("clock-x");
+        assertThatThrownBy(() -> probe("--backend", "xen")).isInstanceOf(UsageException.class).hasMessageContaining("--backend");
+        assertThatThrownBy(() -> probe("--format", "xml")).isInstanceOf(UsageException.class).hasMessageContaining("--format");
+        assertThatThrownBy(() -> probe("--bogus")).isInstanceOf(UsageException.class).hasMessageContaining("--bogus");
+        assertThatThrownBy(() -> probe("--backend", "sim", "--sim-faults", "meteor")).isInstanceOf(UsageException.class);
+    }
+}
