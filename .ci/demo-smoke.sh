@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The README's first command, as a new user runs it: the demo reaches its ready line, a POSTed run
+# completes PASS, and a restart keeps every run. Prints what it checked; exits non-zero on any miss.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PORT=${PORT:-18080}
+export GAPWATCH_HOME=$(mktemp -d)
+LOG="$GAPWATCH_HOME/demo.log"
+B="http://127.0.0.1:$PORT"
+trap 'kill -INT $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$GAPWATCH_HOME"' EXIT
+
+start_demo() {
+  "$ROOT/bin/gapwatch" demo --port "$PORT" >"$LOG" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 180); do
+    if grep -q "^gapwatch ready at $B\$" "$LOG"; then return 0; fi
+    kill -0 $PID 2>/dev/null || { cat "$LOG"; echo "demo-smoke: the demo exited before its ready line"; exit 1; }
+    sleep 1
+  done
+  cat "$LOG"; echo "demo-smoke: no ready line within 180 s"; exit 1
+}
+
+stop_demo() {
+  kill -INT $PID
+  for _ in $(seq 1 30); do kill -0 $PID 2>/dev/null || break; sleep 1; done
+  if kill -0 $PID 2>/dev/null; then echo "demo-smoke: the demo did not stop on SIGINT"; exit 1; fi
+  wait $PID 2>/dev/null || true
+}
+
+start_demo
+[ "$(grep -c '^gapwatch ready at ' "$LOG")" = 1 ] || { echo "demo-smoke: the ready line must appear exactly once"; exit 1; }
+sed -n '/^First batch/,/^gapwatch ready/p' "$LOG"
+
+id=$(curl -sf -X POST "$B/api/v1/runs" -H 'Content-Type: application/json' \
+  -d '{"variant":"clock-realtime","gapMs":10,"iterations":3,"target":{"backend":"sim"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for _ in $(seq 1 30); do
+  run=$(curl -sf "$B/api/v1/runs/$id")
+  state=$(echo "$run" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$state" = COMPLETED ] && break
+  sleep 1
+done
+echo "$run" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+ms = r["measurements"]
+assert r["state"] == "COMPLETED" and r["verdict"] == "PASS", r
+assert len(ms) == 3 and all(m["withinBracket"] for m in ms), ms
+print("demo-smoke: run %d COMPLETED/PASS, steal %s ms, all within bracket" % (r["id"], [round(m["stealDeltaNs"]/1e6, 3) for m in ms]))'
+
+before=$(curl -sf "$B/api/v1/runs?size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+stop_demo
+start_demo
+after_ids=$(curl -sf "$B/api/v1/runs?size=500" | python3 -c 'import json,sys; print(" ".join(str(r["id"]) for r in json.load(sys.stdin)["items"]))')
+for i in $(seq 1 "$before"); do
+  case " $after_ids " in *" $i "*) ;; *) echo "demo-smoke: run $i is gone after the restart"; exit 1;; esac
+done
+echo "demo-smoke: restart kept all $before runs (now $(echo $after_ids | wc -w) with the new first batch)"
+echo "demo-smoke: 1 passed, 0 failed"
