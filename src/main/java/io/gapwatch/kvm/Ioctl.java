@@ -3,6 +3,8 @@ package io.gapwatch.kvm;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 
+import java.lang.ref.Reference;
+
 /**
  * Every KVM ioctl request this package issues, named as in linux/kvm.h. The numbers are written out
  * (not computed with _IOC) so that HeaderConformanceTest checks them against the compiled header
@@ -40,20 +42,32 @@ enum Ioctl {
 
     /** An ioctl whose argument is passed by value (a capability, an id, a type) or is absent (0). */
     int call(OwnedFd fd, long arg) throws KvmException {
-        return call(fd, arg, name());
+        return invoke(fd, arg, name());
     }
 
     /** An ioctl whose argument is a struct; the kernel reads and/or writes it in place. */
     int call(OwnedFd fd, Pointer struct) throws KvmException {
-        return call(fd, Pointer.nativeValue(struct), name());
+        return invoke(fd, struct, name());
     }
 
     /** As {@link #call(OwnedFd, Pointer)}, naming the attribute too, so "EINVAL" says which one was refused. */
     int call(OwnedFd fd, Pointer struct, String attribute) throws KvmException {
-        return call(fd, Pointer.nativeValue(struct), name() + "(" + attribute + ")");
+        return invoke(fd, struct, name() + "(" + attribute + ")");
     }
 
-    private int call(OwnedFd fd, long arg, String what) throws KvmException {
+    /**
+     * Only the address reaches native code, so nothing else keeps a temporary struct reachable: without
+     * the fence, GC could free a JNA Memory while the kernel is still reading or writing it.
+     */
+    private int invoke(OwnedFd fd, Pointer struct, String what) throws KvmException {
+        try {
+            return invoke(fd, Pointer.nativeValue(struct), what);
+        } finally {
+            Reference.reachabilityFence(struct);
+        }
+    }
+
+    private int invoke(OwnedFd fd, long arg, String what) throws KvmException {
         try {
             return LibC.ioctl(fd.value(), request, arg);
         } catch (LastErrorException e) {

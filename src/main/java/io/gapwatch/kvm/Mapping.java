@@ -42,7 +42,7 @@ final class Mapping implements AutoCloseable {
     }
 
     long address() {
-        pointer();
+        requireMapped();
         return address;
     }
 
@@ -52,10 +52,14 @@ final class Mapping implements AutoCloseable {
 
     /** A view for reading and writing; invalid once the mapping is closed, so callers must not keep it. */
     Pointer pointer() {
+        requireMapped();
+        return new Pointer(address);
+    }
+
+    private void requireMapped() {
         if (closed) {
             throw new IllegalStateException("mapping at 0x" + Long.toHexString(address) + " is unmapped");
         }
-        return new Pointer(address);
     }
 
     /** munmap(2) only fails for an invalid range, which this class never passes. */
