@@ -2,7 +2,7 @@ package io.gapwatch.kvm;
 
 /** The errno values the migration-gap sequence can meet (x86-64 Linux numbering). */
 public enum Errno {
-    EPERM(1), ENOENT(2), EIO(5), ENXIO(6), E2BIG(7), EACCES(13), EFAULT(14), EBUSY(16),
+    EPERM(1), ENOENT(2), EINTR(4), EIO(5), ENXIO(6), E2BIG(7), EACCES(13), EFAULT(14), EBUSY(16),
     EEXIST(17), ENODEV(19), EINVAL(22), ENOTTY(25), ERANGE(34), ENOSYS(38), EOPNOTSUPP(95);
 
     public final int number;
