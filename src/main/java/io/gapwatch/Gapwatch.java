@@ -2,6 +2,7 @@ package io.gapwatch;
 
 import io.gapwatch.agent.AgentCommand;
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.client.TokenCommand;
 import io.gapwatch.demo.DemoCommand;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.server.ServerCommand;
@@ -18,6 +19,7 @@ public final class Gapwatch {
               agent    a worker: registers its targets, leases runs, executes the probe, reports
               probe    execute the migration-gap sequence once, here, now (KTAP/JSON)
               lab      boot a kernel under QEMU and run the probe inside it
+              token    create, list and revoke API tokens (admin)
             """;
 
     private Gapwatch() {
@@ -35,6 +37,7 @@ public final class Gapwatch {
                 case "agent" -> AgentCommand.main(rest, System.out);
                 case "server" -> ServerCommand.main(rest, System.out);
                 case "demo" -> DemoCommand.main(rest, System.out);
+                case "token" -> TokenCommand.main(rest, System.out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'\n" + HELP);
             };
             if (exit >= 0) {

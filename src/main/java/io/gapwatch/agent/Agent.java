@@ -27,15 +27,18 @@ public final class Agent implements Runnable {
 
     private final String name;
     private final ServerClient server;
+    private final Credentials credentials;
     private final Spool spool;
     private final List<TargetExecutor> executors;
     private final Consumer<String> log;
     private volatile boolean running = true;
     private volatile Thread thread;
 
-    public Agent(String name, ServerClient server, Spool spool, List<TargetExecutor> executors, Consumer<String> log) {
+    public Agent(String name, ServerClient server, Credentials credentials, Spool spool, List<TargetExecutor> executors,
+                 Consumer<String> log) {
         this.name = name;
         this.server = server;
+        this.credentials = credentials;
         this.spool = spool;
         this.executors = List.copyOf(executors);
         this.log = log;
@@ -65,7 +68,11 @@ public final class Agent implements Runnable {
         while (running) {
             try {
                 if (agentId == null) {
-                    agentId = server.register(name, hostname(), version(), targets).id();
+                    ServerClient.Registered registered = server.register(name, hostname(), version(), targets);
+                    if (registered.secret() != null) {
+                        credentials.enrolled(registered.secret());
+                    }
+                    agentId = registered.id();
                     log.accept("agent " + name + " registered as " + agentId + " with " + targets.size() + " target(s): "
                             + targets.stream().map(t -> t.backend() + "/" + t.kernelRelease()).toList());
                 }
@@ -82,6 +89,11 @@ public final class Agent implements Runnable {
             } catch (ServerClient.RejectedException e) {
                 if (e.status() == 404) {
                     agentId = null; // the server forgot us (new database): register again
+                } else if (e.status() == 401 && credentials.enrolled()) {
+                    log.accept("the server no longer takes this agent's secret; enrolling again");
+                    forgetSecret();
+                    agentId = null;
+                    sleep(backoffMs);
                 } else {
                     log.accept(e.getMessage());
                     sleep(backoffMs);
@@ -122,6 +134,14 @@ public final class Agent implements Runnable {
                 + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")
                 + (report.error() != null ? " (" + report.error() + ")" : ""));
         deliverSpooled();
+    }
+
+    private void forgetSecret() {
+        try {
+            credentials.forget();
+        } catch (IOException e) {
+            log.accept("cannot remove the agent secret: " + e.getMessage());
+        }
     }
 
     private static TargetInfo target(TargetExecutor executor, ServerClient.Order order) {

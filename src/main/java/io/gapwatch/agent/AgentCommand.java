@@ -28,14 +28,16 @@ public final class AgentCommand {
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
               --kernels A,B,C     lab only: kernel releases to offer, one target each
               --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest
-              --home DIR          spool for undelivered results (default $GAPWATCH_HOME, ~/.gapwatch)
+              --token T           enrollment token (or $GAPWATCH_TOKEN); the agent then keeps its own secret
+                                  in <home>/agents/<name>.secret and uses it from then on
+              --home DIR          spool and secret (default $GAPWATCH_HOME, ~/.gapwatch)
             """;
 
     private AgentCommand() {
     }
 
     public static int main(String[] args, PrintStream out) {
-        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "home"),
+        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "home", "token"),
                 Set.of("help"));
         if (o.has("help")) {
             out.print(HELP);
@@ -56,7 +58,13 @@ public final class AgentCommand {
         String name = o.get("name", hostname() + "-" + backend);
         Path home = Path.of(o.get("home", io.gapwatch.cli.GapwatchHome.path().toString()));
         Spool spool = new Spool(home.resolve("spool").resolve(name));
-        Agent agent = new Agent(name, new ServerClient(server), spool, executors,
+        Credentials credentials = new Credentials(home.resolve("agents").resolve(name + ".secret"),
+                o.get("token", System.getenv("GAPWATCH_TOKEN")));
+        if (credentials.bearer() == null) {
+            throw new UsageException("agent: an enrollment token is needed the first time: --token T or $GAPWATCH_TOKEN"
+                    + " (an admin creates one with: gapwatch token create --role enrollment)");
+        }
+        Agent agent = new Agent(name, new ServerClient(server, credentials), credentials, spool, executors,
                 line -> out.println(Instant.now() + " " + line));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         agent.run();

@@ -18,14 +18,16 @@ import java.util.Optional;
 /** The agent protocol over HTTP: register, lease (long poll), heartbeat, result. */
 public final class ServerClient {
     private final URI base;
+    private final Credentials credentials;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public ServerClient(URI base) {
+    public ServerClient(URI base, Credentials credentials) {
         this.base = base;
+        this.credentials = credentials;
     }
 
-    /** What the server answered to a registration. */
-    public record Registered(long id, String name) {
+    /** What the server answered to a registration; {@code secret} only at enrollment. */
+    public record Registered(long id, String name, String secret) {
     }
 
     /** A leased run, as the server hands it out. */
@@ -66,7 +68,12 @@ public final class ServerClient {
     }
 
     private HttpResponse<String> post(String path, Object body, Duration timeout) throws ServerUnavailableException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
+        String bearer = credentials.bearer();
+        if (bearer != null) {
+            builder.header("Authorization", "Bearer " + bearer);
+        }
+        HttpRequest request = builder
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")

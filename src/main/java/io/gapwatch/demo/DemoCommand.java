@@ -2,6 +2,7 @@ package io.gapwatch.demo;
 
 import io.gapwatch.agent.Agent;
 import io.gapwatch.agent.AgentCommand;
+import io.gapwatch.agent.Credentials;
 import io.gapwatch.agent.ServerClient;
 import io.gapwatch.agent.Spool;
 import io.gapwatch.agent.TargetExecutor;
@@ -11,16 +12,20 @@ import io.gapwatch.cli.Options;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.server.EmbeddedDatabase;
 import io.gapwatch.server.GapwatchServer;
+import io.gapwatch.server.auth.Secrets;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,8 +62,10 @@ public final class DemoCommand {
         Path home = GapwatchHome.path();
         out.println("gapwatch demo: starting PostgreSQL (data in " + home.resolve("pgdata") + "), server and a local agent ...");
 
+        String adminToken = adminToken(home.resolve("demo.token"));
         EmbeddedDatabase db = EmbeddedDatabase.start(home);
         Map<String, Object> properties = new HashMap<>(db.springProperties());
+        properties.put("gapwatch.security.admin-token", adminToken);
         properties.put("logging.level.root", "WARN");
         ConfigurableApplicationContext context = GapwatchServer.start(new String[]{"--server.port=" + port}, properties, db);
         String base = "http://127.0.0.1:" + port;
@@ -67,7 +74,13 @@ public final class DemoCommand {
         if (AgentCommand.kvmUsable()) {
             executors.addAll(AgentCommand.executors("kvm", Options.parse("demo", new String[0], Set.of(), Set.of())));
         }
-        Agent agent = new Agent(AGENT_NAME, new ServerClient(URI.create(base + "/")),
+        DemoClient client = new DemoClient(base, adminToken);
+        Credentials credentials = new Credentials(home.resolve("agents").resolve(AGENT_NAME + ".secret"), null);
+        if (!credentials.enrolled()) {
+            credentials = new Credentials(home.resolve("agents").resolve(AGENT_NAME + ".secret"),
+                    client.post("/api/v1/tokens", Map.of("role", "enrollment", "name", AGENT_NAME), 201).path("token").asString());
+        }
+        Agent agent = new Agent(AGENT_NAME, new ServerClient(URI.create(base + "/"), credentials), credentials,
                 new Spool(home.resolve("spool").resolve(AGENT_NAME)), executors, line -> { });
         Thread agentThread = new Thread(agent, "demo-agent");
         agentThread.start();
@@ -77,19 +90,20 @@ public final class DemoCommand {
             context.close(); // PostgreSQL is closed last, after the connection pool
         }, "demo-shutdown"));
 
-        DemoClient client = new DemoClient(base);
         client.awaitAgent(AGENT_NAME, Duration.ofSeconds(30));
         List<JsonNode> batch = new ArrayList<>();
         for (Variant v : Variant.values()) {
-            batch.add(client.createRun(Map.of("variant", v.id(), "gapMs", 10, "iterations", 3,
-                    "target", Map.of("backend", "sim", "agent", AGENT_NAME))));
+            batch.add(client.post("/api/v1/runs", Map.of("variant", v.id(), "gapMs", 10, "iterations", 3,
+                    "target", Map.of("backend", "sim", "agent", AGENT_NAME)), 201));
         }
         List<JsonNode> finished = new ArrayList<>();
         for (JsonNode run : batch) {
             finished.add(client.awaitFinished(run.get("id").asLong(), BATCH_TIMEOUT));
         }
         out.print(summary(finished));
-        out.println("Try:  curl -s " + base + "/api/v1/runs | head -c 600    (OpenAPI: " + base + "/swagger-ui.html)");
+        out.println("The admin token is in " + home.resolve("demo.token") + ". Try:");
+        out.println("  curl -s -H \"Authorization: Bearer $(cat " + home.resolve("demo.token") + ")\" " + base + "/api/v1/runs");
+        out.println("  (OpenAPI: " + base + "/swagger-ui.html; roles and tokens: README.md)");
         out.println("gapwatch ready at " + base);
         out.flush();
         return -1; // keep serving until interrupted; the shutdown hook stops everything
@@ -125,13 +139,31 @@ public final class DemoCommand {
         return s.append('\n').toString();
     }
 
-    /** The few API calls the demo makes of its own server. */
+    /** The demo's admin token: kept in $GAPWATCH_HOME/demo.token so a restarted demo is reachable with it. */
+    static String adminToken(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            Files.createDirectories(file.getParent());
+            String token = Secrets.generate("gw_a_");
+            Files.writeString(file, token + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the demo's admin token in " + file, e);
+        }
+    }
+
+    /** The few API calls the demo makes of its own server, as its admin. */
     private static final class DemoClient {
         private final String base;
+        private final String token;
         private final HttpClient http = HttpClient.newHttpClient();
 
-        DemoClient(String base) {
+        DemoClient(String base, String token) {
             this.base = base;
+            this.token = token;
         }
 
         void awaitAgent(String name, Duration timeout) throws InterruptedException {
@@ -147,10 +179,11 @@ public final class DemoCommand {
             throw new IllegalStateException("the local agent did not register within " + timeout);
         }
 
-        JsonNode createRun(Map<String, Object> body) {
-            return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs"))
+        JsonNode post(String path, Map<String, Object> body, int expected) {
+            return send(HttpRequest.newBuilder(URI.create(base + path))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body))).build(), 201);
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body))).build(), expected);
         }
 
         JsonNode awaitFinished(long id, Duration timeout) throws InterruptedException {
@@ -166,7 +199,8 @@ public final class DemoCommand {
         }
 
         private JsonNode get(String path) {
-            return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), 200);
+            return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                    .GET().build(), 200);
         }
 
         private JsonNode send(HttpRequest request, int expected) {

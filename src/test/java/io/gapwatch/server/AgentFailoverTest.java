@@ -54,12 +54,14 @@ class AgentFailoverTest {
     Path home;
 
     Http http;
+    String enrollment;
     final List<Process> agents = new ArrayList<>();
 
     @BeforeEach
     void clean() {
         Tables.truncateAll(jdbc);
-        http = new Http("http://127.0.0.1:" + port);
+        http = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
+        enrollment = http.newToken("enrollment");
     }
 
     @AfterEach
@@ -72,7 +74,7 @@ class AgentFailoverTest {
     private Process startAgent(String name) throws IOException {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.gapwatch.Gapwatch", "agent",
-                "--server", "http://127.0.0.1:" + port, "--backend", "sim", "--name", name, "--home", home.toString())
+                "--server", "http://127.0.0.1:" + port, "--backend", "sim", "--name", name, "--home", home.toString(), "--token", enrollment)
                 .redirectErrorStream(true)
                 .redirectOutput(home.resolve(name + ".log").toFile())
                 .start();
@@ -132,7 +134,9 @@ class AgentFailoverTest {
 
         long deadToken = firstLeaseToken(done);
         ProbeReport late = simReport(Variant.CLOCK_REALTIME, 1500, 4);
-        Http.Response refused = http.post("/api/v1/leases/" + deadToken + "/result", Json.MAPPER.writeValueAsString(late));
+        String doomedSecret = java.nio.file.Files.readString(home.resolve("agents").resolve("doomed.secret")).trim();
+        Http.Response refused = http.as(doomedSecret).post("/api/v1/leases/" + deadToken + "/result",
+                Json.MAPPER.writeValueAsString(late));
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(measurements(runId)).isEqualTo(4);
@@ -142,11 +146,13 @@ class AgentFailoverTest {
     void a_result_spooled_by_an_agent_that_could_not_deliver_it_is_delivered_when_the_agent_runs_again()
             throws Exception {
         // An agent leased a run, finished it, and died before the server had its result: it is in the spool.
-        JsonNode registered = http.post("/api/v1/agents", """
+        JsonNode registered = http.as(enrollment).post("/api/v1/agents", """
                 {"name":"returning","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"}]}""").json();
+        String secret = registered.path("secret").asString();
+        new io.gapwatch.agent.Credentials(home.resolve("agents").resolve("returning.secret"), null).enrolled(secret);
         long runId = http.post("/api/v1/runs", """
                 {"variant":"clock-frozen","gapMs":10,"iterations":2,"target":{"agent":"returning"}}""").json().path("id").asLong();
-        JsonNode lease = http.post("/api/v1/agents/" + registered.path("id").asLong() + "/lease?waitSeconds=5", "").json();
+        JsonNode lease = http.as(secret).post("/api/v1/agents/" + registered.path("id").asLong() + "/lease?waitSeconds=5", "").json();
         long token = lease.path("token").asLong();
         new Spool(home.resolve("spool").resolve("returning")).put(token, simReport(Variant.CLOCK_FROZEN, 10, 2));
 

@@ -2,6 +2,7 @@ package io.gapwatch.server;
 
 import io.gapwatch.agent.Agent;
 import io.gapwatch.agent.AgentCommand;
+import io.gapwatch.agent.Credentials;
 import io.gapwatch.agent.ServerClient;
 import io.gapwatch.agent.Spool;
 import io.gapwatch.cli.Options;
@@ -56,9 +57,10 @@ class ApiCycleTest {
     @BeforeAll
     void startAgent() throws InterruptedException {
         Tables.truncateAll(jdbc);
-        http = new Http("http://127.0.0.1:" + port);
-        agent = new Agent("cycle-agent", new ServerClient(URI.create("http://127.0.0.1:" + port + "/")),
-                new Spool(home.resolve("spool")),
+        http = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
+        Credentials credentials = new Credentials(home.resolve("cycle-agent.secret"), http.newToken("enrollment"));
+        agent = new Agent("cycle-agent", new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), credentials),
+                credentials, new Spool(home.resolve("spool")),
                 AgentCommand.executors("sim", Options.parse("t", new String[0], Set.of(), Set.of())), line -> { });
         new Thread(agent, "cycle-agent").start();
         while (http.get("/api/v1/agents").json().isEmpty()) {
@@ -185,9 +187,19 @@ class ApiCycleTest {
         assertThat(http.get("/api/v1/runs?state=DONE").json().path("field").asString()).isEqualTo("state");
         assertThat(http.get("/api/v1/runs?size=0").json().path("field").asString()).isEqualTo("size");
         assertThat(http.post("/api/v1/runs", "text/plain", "hello").status()).isEqualTo(415);
-        assertThat(http.post("/api/v1/agents/1/lease?waitSeconds=-1", "").json().path("field").asString())
+        Http asAgent = http.as(agentSecret());
+        long agentId = http.get("/api/v1/agents").json().get(0).path("id").asLong();
+        assertThat(asAgent.post("/api/v1/agents/" + agentId + "/lease?waitSeconds=-1", "").json().path("field").asString())
                 .isEqualTo("waitSeconds");
-        assertThat(http.post("/api/v1/leases/12345/heartbeat", "").status()).isEqualTo(409);
+        assertThat(asAgent.post("/api/v1/leases/12345/heartbeat", "").status()).isEqualTo(409);
+    }
+
+    private String agentSecret() {
+        try {
+            return java.nio.file.Files.readString(home.resolve("cycle-agent.secret")).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.server.agents.AgentRegistration;
 import io.gapwatch.server.agents.AgentService;
 import io.gapwatch.server.agents.Target;
+import io.gapwatch.server.auth.Caller;
+import io.gapwatch.server.auth.Role;
 import io.gapwatch.server.leases.Lease;
 import io.gapwatch.server.leases.LeaseService;
 import io.gapwatch.server.runs.CreateRunRequest;
@@ -23,6 +25,7 @@ import io.gapwatch.server.support.ManualClock;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
 import io.gapwatch.server.web.ConflictException;
+import io.gapwatch.server.web.ForbiddenException;
 import io.gapwatch.server.web.InvalidRequestException;
 import io.gapwatch.server.web.UnservableTargetException;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,17 +76,18 @@ class LeaseQueueTest {
     @Autowired
     JdbcClient jdbc;
 
-    long simAgent;
-    long labAgent;
+    Caller.AgentCaller simAgent;
+    Caller.AgentCaller labAgent;
+    final Caller enroller = new Caller.TokenHolder(0, "test enrollment", Role.ENROLLMENT);
 
     @BeforeEach
     void registerAgents() {
         Tables.truncateAll(jdbc);
-        simAgent = agents.register(new AgentRegistration("sim-1", "h1", "t",
-                List.of(new Target("sim", SimKernel.KERNEL_RELEASE, "simulated", null, 0x1ff)))).id();
-        labAgent = agents.register(new AgentRegistration("lab-1", "h2", "t",
+        simAgent = new Caller.AgentCaller(agents.register(enroller, new AgentRegistration("sim-1", "h1", "t",
+                List.of(new Target("sim", SimKernel.KERNEL_RELEASE, "simulated", null, 0x1ff)))).id(), "sim-1");
+        labAgent = new Caller.AgentCaller(agents.register(enroller, new AgentRegistration("lab-1", "h2", "t",
                 List.of(new Target("lab", "6.12.117+deb12-amd64", "QEMU TCG", "tcg", null),
-                        new Target("lab", "6.1.0-56-amd64", "QEMU TCG", "tcg", null)))).id();
+                        new Target("lab", "6.1.0-56-amd64", "QEMU TCG", "tcg", null)))).id(), "lab-1");
     }
 
     private long queue(String variant, String kernel, String backend) {
@@ -91,8 +95,9 @@ class LeaseQueueTest {
                 new CreateRunRequest.TargetRequest(null, kernel, backend))).id();
     }
 
-    private Lease lease(long agent) throws InterruptedException {
-        return leases.lease(agent, NO_WAIT).orElseThrow(() -> new AssertionError("no lease for agent " + agent));
+    private Lease lease(Caller.AgentCaller agent) throws InterruptedException {
+        return leases.lease(agent, agent.agentId(), NO_WAIT)
+                .orElseThrow(() -> new AssertionError("no lease for agent " + agent.name()));
     }
 
     private static ProbeReport simReport(Variant variant, int iterations) {
@@ -106,11 +111,22 @@ class LeaseQueueTest {
         long forB = queue("clock-realtime", "6.1.0-56-amd64", null);
         long sim = queue("clock-realtime", null, "sim");
 
-        assertThat(leases.lease(simAgent, NO_WAIT)).hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(sim));
+        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(sim));
         Lease lab = lease(labAgent);
         assertThat(lab.run().id()).isEqualTo(forB);
         assertThat(lab.run().kernelRelease()).isEqualTo("6.1.0-56-amd64");
-        assertThat(leases.lease(labAgent, NO_WAIT)).isEmpty();
+        assertThat(leases.lease(labAgent, labAgent.agentId(), NO_WAIT)).isEmpty();
+    }
+
+    @Test
+    void an_agent_may_not_lease_for_another_nor_touch_another_agents_lease() throws InterruptedException {
+        queue("clock-realtime", null, "sim");
+        assertThatThrownBy(() -> leases.lease(labAgent, simAgent.agentId(), NO_WAIT)).isInstanceOf(ForbiddenException.class);
+        Lease lease = lease(simAgent);
+
+        assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token())).isInstanceOf(ForbiddenException.class);
+        assertThatThrownBy(() -> leases.report(labAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+                .isInstanceOf(ForbiddenException.class).hasMessageContaining("belongs to agent sim-1");
     }
 
     @Test
@@ -126,7 +142,7 @@ class LeaseQueueTest {
         assertThat(lease.expiresAt()).isEqualTo(clock.now().plusSeconds(30));
 
         clock.advance(Duration.ofSeconds(20));
-        assertThat(leases.heartbeat(lease.token())).isEqualTo(clock.now().plusSeconds(30));
+        assertThat(leases.heartbeat(simAgent, lease.token())).isEqualTo(clock.now().plusSeconds(30));
         assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
 
         clock.advance(Duration.ofSeconds(29));
@@ -147,11 +163,11 @@ class LeaseQueueTest {
 
         Lease second = lease(simAgent);
         assertThat(second.token()).isNotEqualTo(first.token());
-        assertThatThrownBy(() -> leases.heartbeat(first.token())).isInstanceOf(ConflictException.class);
-        assertThatThrownBy(() -> leases.report(first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, first.token())).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> leases.report(simAgent, first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("not current");
 
-        leases.report(second.token(), simReport(Variant.CLOCK_REALTIME, 2));
+        leases.report(simAgent, second.token(), simReport(Variant.CLOCK_REALTIME, 2));
         RunView done = runs.get(id);
         assertThat(done.verdict()).isEqualTo(Verdict.PASS);
         assertThat(done.attempts()).isEqualTo(2);
@@ -167,7 +183,7 @@ class LeaseQueueTest {
         Lease lease = lease(simAgent);
         clock.advance(Duration.ofSeconds(31));
 
-        assertThatThrownBy(() -> leases.report(lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+        assertThatThrownBy(() -> leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("expired");
     }
 
@@ -183,7 +199,7 @@ class LeaseQueueTest {
         assertThat(run.state()).isEqualTo(RunState.COMPLETED);
         assertThat(run.verdict()).isEqualTo(Verdict.ERROR);
         assertThat(run.error()).contains("lease expired 2 times").contains("sim-1");
-        assertThat(leases.lease(simAgent, NO_WAIT)).isEmpty();
+        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).isEmpty();
     }
 
     @Test
@@ -192,8 +208,8 @@ class LeaseQueueTest {
         Lease lease = lease(simAgent);
         ProbeReport report = simReport(Variant.CLOCK_FROZEN, 2);
 
-        leases.report(lease.token(), report);
-        leases.report(lease.token(), report);
+        leases.report(simAgent, lease.token(), report);
+        leases.report(simAgent, lease.token(), report);
 
         assertThat(jdbc.sql("SELECT count(*) FROM measurements WHERE run_id = :id").param("id", id)
                 .query(Long.class).single()).isEqualTo(2);
@@ -207,12 +223,12 @@ class LeaseQueueTest {
         long cancelled = queue("clock-realtime", null, "sim");
         Lease lease = lease(simAgent);
         runs.cancel(cancelled);
-        assertThatThrownBy(() -> leases.report(lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+        assertThatThrownBy(() -> leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class);
 
         queue("clock-realtime", null, "sim");
         Lease next = lease(simAgent);
-        assertThatThrownBy(() -> leases.report(next.token(), simReport(Variant.CLOCK_REALTIME, 1)))
+        assertThatThrownBy(() -> leases.report(simAgent, next.token(), simReport(Variant.CLOCK_REALTIME, 1)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("needs all 2 iterations");
     }
 }

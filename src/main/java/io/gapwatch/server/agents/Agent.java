@@ -5,5 +5,5 @@ import java.util.List;
 
 /** A registered worker and the targets it serves. */
 public record Agent(long id, String name, String hostname, String version, Instant registeredAt, Instant lastSeenAt,
-                    List<Target> targets) {
+                    Instant revokedAt, List<Target> targets) {
 }

@@ -1,6 +1,8 @@
 package io.gapwatch.server.agents;
 
+import io.gapwatch.server.auth.Caller;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,9 +24,16 @@ class AgentController {
     }
 
     @PostMapping
-    @Operation(summary = "Register (or re-register) an agent and replace its targets; answers the agent's id")
-    Agent register(@RequestBody AgentRegistration registration) {
-        return service.register(registration);
+    @Operation(summary = "Register an agent and its targets (enrollment token: answers the agent's secret, once), "
+            + "or re-register itself with its own secret")
+    AgentService.Enrolled register(@AuthenticationPrincipal Caller caller, @RequestBody AgentRegistration registration) {
+        return service.register(caller, registration);
+    }
+
+    @PostMapping("/{id}/revoke")
+    @Operation(summary = "Revoke an agent's secret: it can no longer lease or report (admin)")
+    Agent revoke(@PathVariable long id) {
+        return service.revoke(id);
     }
 
     @GetMapping

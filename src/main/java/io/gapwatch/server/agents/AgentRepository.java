@@ -38,6 +38,22 @@ public class AgentRepository {
                 .param("id", id).param("now", now.atOffset(ZoneOffset.UTC)).update();
     }
 
+    public void setSecretHash(long id, String secretHash) {
+        jdbc.sql("UPDATE agents SET secret_hash = :hash, revoked_at = NULL WHERE id = :id")
+                .param("id", id).param("hash", secretHash).update();
+    }
+
+    /** The agent holding this secret, unless it was revoked. */
+    public Optional<AgentRow> findActiveBySecretHash(String secretHash) {
+        return jdbc.sql("SELECT * FROM agents WHERE secret_hash = :hash AND revoked_at IS NULL")
+                .param("hash", secretHash).query(AgentRepository::map).optional();
+    }
+
+    public boolean revoke(long id, Instant now) {
+        return jdbc.sql("UPDATE agents SET revoked_at = coalesce(revoked_at, :now) WHERE id = :id")
+                .param("id", id).param("now", now.atOffset(ZoneOffset.UTC)).update() == 1;
+    }
+
     public Optional<AgentRow> find(long id) {
         return jdbc.sql("SELECT * FROM agents WHERE id = :id").param("id", id).query(AgentRepository::map).optional();
     }
@@ -47,12 +63,15 @@ public class AgentRepository {
     }
 
     /** An agents row, without its targets. */
-    public record AgentRow(long id, String name, String hostname, String version, Instant registeredAt, Instant lastSeenAt) {
+    public record AgentRow(long id, String name, String hostname, String version, Instant registeredAt, Instant lastSeenAt,
+                           Instant revokedAt) {
     }
 
     private static AgentRow map(ResultSet rs, int row) throws SQLException {
         return new AgentRow(rs.getLong("id"), rs.getString("name"), rs.getString("hostname"), rs.getString("version"),
                 rs.getObject("registered_at", OffsetDateTime.class).toInstant(),
-                rs.getObject("last_seen_at", OffsetDateTime.class).toInstant());
+                rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("revoked_at", OffsetDateTime.class) == null ? null
+                        : rs.getObject("revoked_at", OffsetDateTime.class).toInstant());
     }
 }

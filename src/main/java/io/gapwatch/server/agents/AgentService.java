@@ -1,6 +1,10 @@
 package io.gapwatch.server.agents;
 
 import io.gapwatch.server.ServerClock;
+import io.gapwatch.server.auth.Caller;
+import io.gapwatch.server.auth.Role;
+import io.gapwatch.server.auth.Secrets;
+import io.gapwatch.server.web.ForbiddenException;
 import io.gapwatch.server.web.FieldProblem;
 import io.gapwatch.server.web.InvalidRequestException;
 import io.gapwatch.server.web.NotFoundException;
@@ -30,23 +34,55 @@ public class AgentService {
         this.clock = clock;
     }
 
+    /**
+     * Registers an agent and its targets. With an enrollment token the agent gets a new secret, returned
+     * this once; an agent holding its secret may only re-register itself (after a restart, new targets).
+     */
     @Transactional
-    public Agent register(AgentRegistration r) {
+    public Enrolled register(Caller caller, AgentRegistration r) {
         validate(r);
+        boolean enrolling = caller instanceof Caller.TokenHolder t && (t.role() == Role.ENROLLMENT || t.role() == Role.ADMIN);
+        if (!enrolling) {
+            if (!(caller instanceof Caller.AgentCaller a) || !a.name().equals(r.name())) {
+                throw new ForbiddenException("registering agent '" + r.name() + "' needs an enrollment token"
+                        + " or that agent's own secret");
+            }
+        }
         long id = agents.upsert(r.name(), r.hostname(), r.version(), clock.now());
         targets.replace(id, r.targets());
+        String secret = null;
+        if (enrolling) {
+            secret = Secrets.agentSecret();
+            agents.setSecretHash(id, Secrets.hash(secret));
+        }
+        Agent agent = get(id);
+        return new Enrolled(agent.id(), agent.name(), agent.targets(), secret);
+    }
+
+    /** The answer to a registration: {@code secret} only at enrollment, and only this once. */
+    public record Enrolled(long id, String name, List<Target> targets, String secret) {
+    }
+
+    @Transactional
+    public Agent revoke(long id) {
+        if (!agents.revoke(id, clock.now())) {
+            throw new NotFoundException("agent " + id + " is not registered");
+        }
         return get(id);
     }
 
     public Agent get(long id) {
         var row = agents.find(id).orElseThrow(() -> new NotFoundException("agent " + id + " is not registered"));
-        return new Agent(row.id(), row.name(), row.hostname(), row.version(), row.registeredAt(), row.lastSeenAt(),
-                targets.forAgent(id));
+        return agent(row);
     }
 
     public List<Agent> all() {
-        return agents.all().stream().map(row -> new Agent(row.id(), row.name(), row.hostname(), row.version(),
-                row.registeredAt(), row.lastSeenAt(), targets.forAgent(row.id()))).toList();
+        return agents.all().stream().map(this::agent).toList();
+    }
+
+    private Agent agent(AgentRepository.AgentRow row) {
+        return new Agent(row.id(), row.name(), row.hostname(), row.version(), row.registeredAt(), row.lastSeenAt(),
+                row.revokedAt(), targets.forAgent(row.id()));
     }
 
     private static void validate(AgentRegistration r) {

@@ -1,6 +1,8 @@
 package io.gapwatch.server.leases;
 
 import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.server.auth.Caller;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import io.gapwatch.server.runs.Run;
 import io.gapwatch.server.web.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -27,26 +29,27 @@ class LeaseController {
 
     @PostMapping("/api/v1/agents/{agentId}/lease")
     @Operation(summary = "Lease the next run this agent can serve; waits up to waitSeconds, then answers 204")
-    ResponseEntity<Lease> lease(@PathVariable long agentId, @RequestParam(defaultValue = "20") int waitSeconds)
-            throws InterruptedException {
+    ResponseEntity<Lease> lease(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long agentId,
+                                @RequestParam(defaultValue = "20") int waitSeconds) throws InterruptedException {
         if (waitSeconds < 0 || waitSeconds > 300) {
             throw new InvalidRequestException("waitSeconds", "must be between 0 and 300, was " + waitSeconds);
         }
-        return service.lease(agentId, Duration.ofSeconds(waitSeconds))
+        return service.lease(caller, agentId, Duration.ofSeconds(waitSeconds))
                 .map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.noContent().build());
     }
 
     @PostMapping("/api/v1/leases/{token}/heartbeat")
     @Operation(summary = "Extend a lease (409 if it is no longer current: stop and drop the run)")
-    Map<String, Instant> heartbeat(@PathVariable long token) {
-        return Map.of("expiresAt", service.heartbeat(token));
+    Map<String, Instant> heartbeat(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long token) {
+        return Map.of("expiresAt", service.heartbeat(caller, token));
     }
 
     @PostMapping("/api/v1/leases/{token}/result")
     @Operation(summary = "Report the run's result; 409 if the token is stale; a repeated delivery is idempotent")
-    ResultReceipt result(@PathVariable long token, @RequestBody ProbeReport report) {
-        Run run = service.report(token, report);
+    ResultReceipt result(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long token,
+                         @RequestBody ProbeReport report) {
+        Run run = service.report(caller, token, report);
         return new ResultReceipt(run.id(), run.state().name(), run.verdict() == null ? null : run.verdict().name());
     }
 

@@ -6,6 +6,8 @@ import io.gapwatch.probe.Verdict;
 import io.gapwatch.server.GapwatchProperties;
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.agents.AgentRepository;
+import io.gapwatch.server.auth.Caller;
+import io.gapwatch.server.web.ForbiddenException;
 import io.gapwatch.server.metrics.RunMetrics;
 import io.gapwatch.server.runs.MeasurementRepository;
 import io.gapwatch.server.runs.QueueSignal;
@@ -67,7 +69,10 @@ public class LeaseService {
     }
 
     /** Leases the next run one of the agent's targets can serve, waiting up to {@code wait} for one. */
-    public Optional<Lease> lease(long agentId, Duration wait) throws InterruptedException {
+    public Optional<Lease> lease(Caller.AgentCaller caller, long agentId, Duration wait) throws InterruptedException {
+        if (caller.agentId() != agentId) {
+            throw new ForbiddenException("agent " + caller.name() + " may only lease for itself (agent " + caller.agentId() + ")");
+        }
         var agent = agents.find(agentId).orElseThrow(() -> new NotFoundException(
                 "agent " + agentId + " is not registered; POST /api/v1/agents first"));
         Duration capped = wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait;
@@ -99,22 +104,31 @@ public class LeaseService {
     }
 
     /** Extends a live lease; the run is RUNNING from the first heartbeat. */
-    public Instant heartbeat(long token) {
+    public Instant heartbeat(Caller.AgentCaller caller, long token) {
         Instant now = clock.now();
-        return tx.execute(s -> runs.extendLease(token, now, now.plus(properties.leaseDuration())))
-                .orElseThrow(() -> stale(token));
+        return tx.execute(s -> {
+            runs.lockByLeaseToken(token).ifPresent(run -> requireOwnLease(caller, run, token));
+            return runs.extendLease(token, now, now.plus(properties.leaseDuration()));
+        }).orElseThrow(() -> stale(token));
+    }
+
+    private static void requireOwnLease(Caller.AgentCaller caller, Run run, long token) {
+        if (!caller.name().equals(run.agentName())) {
+            throw new ForbiddenException("lease " + token + " belongs to agent " + run.agentName() + ", not " + caller.name());
+        }
     }
 
     /**
      * Records a result. A result under a stale token (the lease expired, or the run was cancelled) is refused
      * and counted; the same result delivered twice under the current token is stored once.
      */
-    public Run report(long token, ProbeReport report) {
+    public Run report(Caller.AgentCaller caller, long token, ProbeReport report) {
         return tx.execute(s -> {
             Run run = runs.lockByLeaseToken(token).orElseThrow(() -> {
                 metrics.resultRefused();
                 return stale(token);
             });
+            requireOwnLease(caller, run, token);
             Instant now = clock.now();
             if (run.state() == RunState.COMPLETED) {
                 return run; // a repeated delivery: already recorded

@@ -47,6 +47,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), List.of(), request);
     }
 
+    @ExceptionHandler(ForbiddenException.class)
+    ResponseEntity<Object> forbidden(ForbiddenException e, HttpServletRequest request) {
+        return problem(HttpStatus.FORBIDDEN, "Forbidden", e.getMessage(), List.of(), request);
+    }
+
     @ExceptionHandler(ConflictException.class)
     ResponseEntity<Object> conflict(ConflictException e, HttpServletRequest request) {
         return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), List.of(), request);
@@ -134,7 +139,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return cut < 0 ? original : original.substring(0, cut);
     }
 
-    private static ResponseEntity<Object> problem(HttpStatus status, String title, String detail, List<FieldProblem> errors,
+    static ResponseEntity<Object> problem(HttpStatus status, String title, String detail, List<FieldProblem> errors,
                                                   Object request) {
         ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, detail);
         pd.setTitle(title);

@@ -12,11 +12,30 @@ import java.time.Duration;
 
 /** A small HTTP client for tests that talk to a running server as a user would. */
 public final class Http {
+    /** The admin token every test server is configured with (src/test/resources/config). */
+    public static final String ADMIN_TOKEN = "gw_a_test-admin-token-not-for-production";
+
     private final String base;
+    private final String token;
     private final HttpClient client = HttpClient.newHttpClient();
 
-    public Http(String base) {
+    public Http(String base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /** The same server, as another caller (null: no Authorization header). */
+    public Http as(String otherToken) {
+        return new Http(base, otherToken);
+    }
+
+    /** A new token of this role, created by the admin. */
+    public String newToken(String role) {
+        Response r = as(ADMIN_TOKEN).post("/api/v1/tokens", "{\"role\":\"" + role + "\",\"name\":\"test " + role + "\"}");
+        if (r.status() != 201) {
+            throw new IllegalStateException("cannot create a " + role + " token: " + r.status() + " " + r.body());
+        }
+        return r.json().path("token").asString();
     }
 
     public record Response(int status, String contentType, String location, String body) {
@@ -27,6 +46,11 @@ public final class Http {
 
     public Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    public Response send(String method, String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Response post(String path, String json) {
@@ -56,6 +80,9 @@ public final class Http {
     }
 
     private Response send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,74 @@
+package io.gapwatch.server.auth;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Resolves "Authorization: Bearer <secret>" to a {@link Caller}. Authorities: ROLE_VIEWER / ROLE_OPERATOR /
+ * ROLE_ADMIN (each including the ones before it), ROLE_ENROLLMENT, ROLE_AGENT. An unknown secret leaves the
+ * request anonymous, and the authorization rules answer 401.
+ */
+final class BearerTokenFilter extends OncePerRequestFilter {
+    private final TokenService tokens;
+
+    BearerTokenFilter(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && header.length() > 7
+                && header.length() < 512) {
+            tokens.authenticate(header.substring(7).trim()).ifPresent(caller ->
+                    SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller)));
+        }
+        chain.doFilter(request, response);
+    }
+
+    static final class CallerAuthentication extends AbstractAuthenticationToken {
+        private final Caller caller;
+
+        CallerAuthentication(Caller caller) {
+            super(authorities(caller));
+            this.caller = caller;
+            setAuthenticated(true);
+        }
+
+        private static List<SimpleGrantedAuthority> authorities(Caller caller) {
+            if (caller instanceof Caller.TokenHolder t) {
+                return switch (t.role()) {
+                    case VIEWER -> roles("VIEWER");
+                    case OPERATOR -> roles("VIEWER", "OPERATOR");
+                    case ADMIN -> roles("VIEWER", "OPERATOR", "ADMIN");
+                    case ENROLLMENT -> roles("ENROLLMENT");
+                };
+            }
+            return roles("AGENT");
+        }
+
+        private static List<SimpleGrantedAuthority> roles(String... names) {
+            return java.util.Arrays.stream(names).map(n -> new SimpleGrantedAuthority("ROLE_" + n)).toList();
+        }
+
+        @Override
+        public Object getCredentials() {
+            return "";
+        }
+
+        @Override
+        public Object getPrincipal() {
+            return caller;
+        }
+    }
+}

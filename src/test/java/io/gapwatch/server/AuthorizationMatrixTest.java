@@ -1,0 +1,201 @@
+package io.gapwatch.server;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.probe.FakeHostClock;
+import io.gapwatch.probe.Probe;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.VerdictRules;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.server.support.Http;
+import io.gapwatch.server.support.Tables;
+import io.gapwatch.server.support.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every endpoint of the OpenAPI document, called by every kind of caller: no token, a bad token, each role,
+ * the agent that owns the lease and another agent. Allowed callers get 2xx; the rest 401 (no identity) or
+ * 403 (the wrong one). An endpoint missing from this table fails the test.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthorizationMatrixTest {
+
+    enum Who { NONE, BAD_TOKEN, VIEWER, OPERATOR, ADMIN, ENROLLMENT, OWNER_AGENT, OTHER_AGENT }
+
+    record Call(String method, String path, String body) {
+    }
+
+    /** Who may call an endpoint, and how to make a call that succeeds for an allowed caller. */
+    record Rule(Set<Who> allowed, Function<Who, Call> call) {
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+
+    Http admin;
+    final Map<Who, String> tokens = new EnumMap<>(Who.class);
+    long ownerId;
+    long otherId;
+
+    @BeforeAll
+    void callers() {
+        Tables.truncateAll(jdbc);
+        admin = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
+        tokens.put(Who.BAD_TOKEN, "gw_a_not-a-real-token");
+        tokens.put(Who.VIEWER, admin.newToken("viewer"));
+        tokens.put(Who.OPERATOR, admin.newToken("operator"));
+        tokens.put(Who.ADMIN, Http.ADMIN_TOKEN);
+        tokens.put(Who.ENROLLMENT, admin.newToken("enrollment"));
+        JsonNode owner = enroll("matrix-owner");
+        JsonNode other = enroll("matrix-other");
+        ownerId = owner.path("id").asLong();
+        otherId = other.path("id").asLong();
+        tokens.put(Who.OWNER_AGENT, owner.path("secret").asString());
+        tokens.put(Who.OTHER_AGENT, other.path("secret").asString());
+    }
+
+    private JsonNode enroll(String name) {
+        return admin.as(tokens.get(Who.ENROLLMENT)).post("/api/v1/agents", registration(name)).json();
+    }
+
+    private static String registration(String name) {
+        return "{\"name\":\"" + name + "\",\"targets\":[{\"backend\":\"sim\",\"kernelRelease\":\"sim:6.12-model\"}]}";
+    }
+
+    private long queuedRun() {
+        return admin.post("/api/v1/runs", """
+                {"variant":"clock-realtime","iterations":1,"target":{"agent":"matrix-owner"}}""").json().path("id").asLong();
+    }
+
+    /** A live lease of the owner agent, on a fresh run. */
+    private long ownersLease() {
+        queuedRun();
+        JsonNode lease = admin.as(tokens.get(Who.OWNER_AGENT))
+                .post("/api/v1/agents/" + ownerId + "/lease?waitSeconds=5", "").json();
+        return lease.path("token").asLong();
+    }
+
+    private Map<String, Rule> rules() {
+        Set<Who> readers = EnumSet.of(Who.VIEWER, Who.OPERATOR, Who.ADMIN);
+        Set<Who> operators = EnumSet.of(Who.OPERATOR, Who.ADMIN);
+        Set<Who> admins = EnumSet.of(Who.ADMIN);
+        Set<Who> owner = EnumSet.of(Who.OWNER_AGENT);
+        Map<String, Rule> r = new LinkedHashMap<>();
+        r.put("GET /api/v1/runs", new Rule(readers, who -> new Call("GET", "/api/v1/runs", null)));
+        r.put("POST /api/v1/runs", new Rule(operators, who -> new Call("POST", "/api/v1/runs",
+                "{\"variant\":\"clock-frozen\",\"target\":{\"backend\":\"sim\"}}")));
+        r.put("GET /api/v1/runs/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/runs/" + queuedRun(), null)));
+        r.put("POST /api/v1/runs/{id}/cancel", new Rule(operators,
+                who -> new Call("POST", "/api/v1/runs/" + queuedRun() + "/cancel", null)));
+        r.put("GET /api/v1/agents", new Rule(readers, who -> new Call("GET", "/api/v1/agents", null)));
+        r.put("GET /api/v1/agents/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/agents/" + ownerId, null)));
+        r.put("POST /api/v1/agents", new Rule(EnumSet.of(Who.ENROLLMENT, Who.ADMIN, Who.OWNER_AGENT),
+                who -> new Call("POST", "/api/v1/agents", registration(who == Who.OWNER_AGENT ? "matrix-owner"
+                        : who == Who.OTHER_AGENT ? "matrix-owner" : "matrix-new-" + who.name().toLowerCase()))));
+        r.put("POST /api/v1/agents/{id}/revoke", new Rule(admins, who -> new Call("POST",
+                "/api/v1/agents/" + enroll("matrix-doomed-" + who.name().toLowerCase()).path("id").asLong() + "/revoke", null)));
+        r.put("POST /api/v1/agents/{agentId}/lease", new Rule(owner,
+                who -> new Call("POST", "/api/v1/agents/" + ownerId + "/lease?waitSeconds=0", null)));
+        r.put("POST /api/v1/leases/{token}/heartbeat", new Rule(owner,
+                who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/heartbeat", null)));
+        r.put("POST /api/v1/leases/{token}/result", new Rule(owner,
+                who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/result", report())));
+        r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
+        r.put("POST /api/v1/tokens", new Rule(admins, who -> new Call("POST", "/api/v1/tokens",
+                "{\"role\":\"viewer\",\"name\":\"matrix\"}")));
+        r.put("POST /api/v1/tokens/{id}/revoke", new Rule(admins, who -> new Call("POST",
+                "/api/v1/tokens/" + admin.post("/api/v1/tokens", "{\"role\":\"viewer\"}").json().path("id").asLong()
+                        + "/revoke", null)));
+        return r;
+    }
+
+    private static String report() {
+        FakeHostClock clock = new FakeHostClock(1_000);
+        return Json.MAPPER.writeValueAsString(new Probe(new SimKernel(clock, SimFaults.none()), clock)
+                .run(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults())));
+    }
+
+    @Test
+    void every_endpoint_answers_each_caller_with_the_status_its_role_deserves() {
+        Map<String, Rule> rules = rules();
+        Set<String> documented = new TreeSet<>();
+        admin.as(null).get("/v3/api-docs").json().path("paths").properties().forEach(path ->
+                path.getValue().properties().forEach(op -> documented.add(op.getKey().toUpperCase() + " " + path.getKey())));
+        assertThat(rules.keySet()).as("every documented endpoint has a row in the matrix")
+                .containsExactlyInAnyOrderElementsOf(documented);
+
+        List<String> wrong = new ArrayList<>();
+        int calls = 0;
+        for (var entry : rules.entrySet()) {
+            for (Who who : Who.values()) {
+                Call call = entry.getValue().call().apply(who);
+                Http.Response response = admin.as(tokens.get(who)).send(call.method(), call.path(), call.body());
+                int expected = entry.getValue().allowed().contains(who) ? 200
+                        : who == Who.NONE || who == Who.BAD_TOKEN ? 401 : 403;
+                boolean ok = expected == 200 ? response.status() / 100 == 2 : response.status() == expected;
+                calls++;
+                if (!ok) {
+                    wrong.add(entry.getKey() + " as " + who + ": expected " + (expected == 200 ? "2xx" : expected)
+                            + ", got " + response.status() + " " + response.body());
+                }
+                if (!ok || expected != 200) {
+                    assertThat(response.contentType()).as(entry.getKey() + " as " + who).startsWith("application/problem+json");
+                }
+            }
+        }
+        System.out.printf("authorization matrix: %d endpoints x %d callers = %d calls, %d wrong%n",
+                rules.size(), Who.values().length, calls, wrong.size());
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void health_metrics_and_the_api_documentation_need_no_token() {
+        Http anonymous = admin.as(null);
+        assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+        assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(200);
+        assertThat(anonymous.get("/v3/api-docs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_revoked_agent_secret_stops_working_at_once() {
+        JsonNode agent = enroll("matrix-revoked");
+        Http asAgent = admin.as(agent.path("secret").asString());
+        assertThat(asAgent.post("/api/v1/agents/" + agent.path("id").asLong() + "/lease?waitSeconds=0", "").status() / 100)
+                .isEqualTo(2);
+
+        admin.post("/api/v1/agents/" + agent.path("id").asLong() + "/revoke", "");
+
+        assertThat(asAgent.post("/api/v1/agents/" + agent.path("id").asLong() + "/lease?waitSeconds=0", "").status())
+                .isEqualTo(401);
+    }
+}
