@@ -1,6 +1,7 @@
 package io.gapwatch;
 
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.lab.LabCommand;
 import io.gapwatch.probe.ProbeCommand;
 
 import java.util.Arrays;
@@ -29,6 +30,7 @@ public final class Gapwatch {
         try {
             int exit = switch (args[0]) {
                 case "probe" -> ProbeCommand.main(rest, System.out, System.err);
+                case "lab" -> LabCommand.main(rest, System.out, System.err);
                 default -> throw new UsageException("unknown command '" + args[0] + "'\n" + HELP);
             };
             System.exit(exit);
