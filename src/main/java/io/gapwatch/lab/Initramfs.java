@@ -19,8 +19,8 @@ import java.util.zip.GZIPOutputStream;
  * The guest's initial RAM disk: a gzip'd newc cpio with busybox (static), the kernel's modules for KVM,
  * 9p and overlay, their load order, and the /init script (resource {@code init.sh}). It holds nothing
  * about a run: the run's parameters go on the kernel command line, so a cached kernel keeps one
- * initramfs for every run ({@code <cacheDir>/initramfs-<key>.cpio.gz}, the key a hash of init.sh and
- * busybox, the only inputs that change while the kernel's modules do not).
+ * initramfs for every run ({@code <cacheDir>/initramfs-<key>.cpio.gz}, the key a hash of init.sh, busybox
+ * and the list of modules wanted: the inputs that can change while the cached kernel does not).
  */
 final class Initramfs {
     static final String INIT_RESOURCE = "init.sh";
@@ -105,6 +105,7 @@ final class Initramfs {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(init);
             sha.update(busybox);
+            sha.update(String.join(",", KernelModules.ROOTS).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);

@@ -16,15 +16,18 @@ import java.util.stream.Stream;
 
 /**
  * The modules the guest loads, in load order, taken from one kernel's module tree: KVM (kvm_amd under TCG,
- * which emulates SVM; kvm_intel too, for a host with nested VMX), 9p over virtio (the host root) and
+ * which emulates SVM; kvm_intel too, for a host with nested VMX), 9p over virtio-pci (the host root) and
  * overlay. Their dependencies are read from each module's own {@code .modinfo} ("depends="), because
  * a package's tree has no modules.dep (depmod runs at install time) and module sets differ between
  * kernels (6.12's 9p needs netfs, 6.1's also fscache). A dependency built into the kernel
  * (modules.builtin) needs nothing; the files are decompressed (xz) on the way.
  */
 final class KernelModules {
-    /** What the guest needs; the vendor modules are alternatives, the others all required. */
-    static final List<String> ROOTS = List.of("kvm_amd", "kvm_intel", "9pnet_virtio", "9p", "overlay");
+    /**
+     * What the guest needs; the vendor modules are alternatives, the others all required. virtio_pci is the
+     * transport of QEMU's virtio-9p-pci device: no module depends on it, and 6.1 builds it as a module.
+     */
+    static final List<String> ROOTS = List.of("kvm_amd", "kvm_intel", "virtio_pci", "9pnet_virtio", "9p", "overlay");
     private static final Set<String> VENDOR = Set.of("kvm_amd", "kvm_intel");
     private static final Duration DECOMPRESS_TIMEOUT = Duration.ofMinutes(2);
 
