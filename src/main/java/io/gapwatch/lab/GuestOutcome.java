@@ -22,7 +22,7 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
 
     ProbeReport report(ProbeRequest request, SerialConsole console, String requestedKernel, Accelerator accelerator) {
         String release = console.uname() != null ? console.uname() : requestedKernel;
-        TargetInfo errorTarget = new TargetInfo(LAB_BACKEND, release, null, accelerator.id());
+        TargetInfo errorTarget = new TargetInfo(KernelLab.BACKEND, release, null, accelerator.id());
         String json = console.report();
         if (json != null && console.exitCode() != null) {
             if (json.isBlank()) {
@@ -39,7 +39,7 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
                     || guest.iterations() != request.iterations() || guest.target() == null) {
                 return broken(request, errorTarget, "the guest's report is not for this request", console);
             }
-            TargetInfo target = new TargetInfo(LAB_BACKEND, release, guest.target().cpuModel(), accelerator.id());
+            TargetInfo target = new TargetInfo(KernelLab.BACKEND, release, guest.target().cpuModel(), accelerator.id());
             return new ProbeReport(guest.variant(), guest.gapMs(), guest.iterations(), guest.strict(), target,
                     guest.verdict(), guest.expectedVerdict(), guest.asExpected(), guest.skipReason(), guest.error(),
                     guest.measurements());
@@ -52,14 +52,12 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
         } else if (timedOut) {
             why = "the guest did not finish within " + timeoutSeconds + " s (hung, or too slow: see --timeout-s)";
         } else if (qemuExit != 0) {
-            why = "QEMU exited with " + qemuExit + (qemuStderr.isBlank() ? "" : ": " + qemuStderr.strip());
+            why = "QEMU exited with " + qemuExit + (qemuStderr.isBlank() ? "" : ": " + KernelCache.lastLines(qemuStderr, 5));
         } else {
             why = "the guest stopped without a report";
         }
         return broken(request, errorTarget, why, console);
     }
-
-    static final String LAB_BACKEND = "lab";
 
     private static ProbeReport broken(ProbeRequest request, TargetInfo target, String why, SerialConsole console) {
         List<String> tail = console.tail();

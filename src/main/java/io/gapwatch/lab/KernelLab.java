@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  * Everything this class runs on the host is started with argument lists, never through a shell.
  */
 public final class KernelLab {
+    /** The backend name of a lab target, in reports and in the agent's registration. */
+    public static final String BACKEND = "lab";
     /** The guest cannot see these host paths: init.sh mounts its own proc, sys, dev and tmp over them. */
     private static final List<String> HIDDEN_IN_GUEST = List.of("/tmp", "/proc", "/sys", "/dev");
     private static final Pattern GUEST_PATH = Pattern.compile("/[A-Za-z0-9._/+-]+");
@@ -132,7 +134,7 @@ public final class KernelLab {
         try {
             image = resolve(kernel);
         } catch (LabException e) {
-            return ProbeReport.broken(request, new TargetInfo(GuestOutcome.LAB_BACKEND, kernel, null, accelerator.id()),
+            return ProbeReport.broken(request, new TargetInfo(BACKEND, kernel, null, accelerator.id()),
                     e.getMessage(), List.of());
         }
         return run(image, request, defaultTimeout(request), line -> { });
@@ -143,7 +145,7 @@ public final class KernelLab {
      * console as it comes (a log, a progress display). Never throws: a lab failure is an ERROR report.
      */
     public ProbeReport run(KernelImage kernel, ProbeRequest request, Duration timeout, Consumer<String> console) {
-        TargetInfo unknown = new TargetInfo(GuestOutcome.LAB_BACKEND, kernel.release(), null, accelerator.id());
+        TargetInfo unknown = new TargetInfo(BACKEND, kernel.release(), null, accelerator.id());
         Path scratch = null;
         try {
             HostTools tools = HostTools.find();
