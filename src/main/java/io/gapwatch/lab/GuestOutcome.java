@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Turns what the guest said on its console, and how QEMU ended, into the run's report. The guest's own
  * report is kept as it is, its target relabelled: backend {@code lab}, the accelerator, and the kernel
- * release that the guest's uname gave. Anything else (a panic, a hang, init giving up, an unreadable
+ * release that the guest's uname gave (for the guest's kvm backend, the one the product runs). Anything else (a panic, a hang, init giving up, an unreadable
  * report) is ERROR with the console's last lines, since it says nothing about the probe's verdict.
  *
  * @param timedOut    QEMU was still running at the deadline (and was killed)
@@ -39,7 +39,11 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
                     || guest.iterations() != request.iterations() || guest.target() == null) {
                 return broken(request, errorTarget, "the guest's report is not for this request", console);
             }
-            TargetInfo target = new TargetInfo(KernelLab.BACKEND, release, guest.target().cpuModel(), accelerator.id());
+            // A kvm result is the guest kernel's: label it with the lab and what the guest's uname said. A sim
+            // result (the lab's own plumbing test) stays labelled sim, never to be taken for a kernel's result.
+            TargetInfo target = guest.target().backend().equals("kvm")
+                    ? new TargetInfo(KernelLab.BACKEND, release, guest.target().cpuModel(), accelerator.id())
+                    : guest.target().withBackend(guest.target().backend(), accelerator.id());
             return new ProbeReport(guest.variant(), guest.gapMs(), guest.iterations(), guest.strict(), target,
                     guest.verdict(), guest.expectedVerdict(), guest.asExpected(), guest.skipReason(), guest.error(),
                     guest.measurements());

@@ -90,10 +90,17 @@ public final class KernelLab {
 
     /** The lab as the launcher sets it up: {@code $GAPWATCH_HOME} (default ~/.gapwatch), {@code -Dgapwatch.jar}. */
     public static KernelLab fromEnvironment() {
+        return new KernelLab(defaultHome(), defaultJar());
+    }
+
+    static Path defaultHome() {
         String home = System.getenv("GAPWATCH_HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".gapwatch");
+    }
+
+    static Path defaultJar() {
         String jar = System.getProperty("gapwatch.jar");
-        return new KernelLab(home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".gapwatch"),
-                jar == null || jar.isBlank() ? null : Path.of(jar));
+        return jar == null || jar.isBlank() ? null : Path.of(jar);
     }
 
     public Accelerator accelerator() {

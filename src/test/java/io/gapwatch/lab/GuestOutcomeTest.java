@@ -4,6 +4,7 @@ import io.gapwatch.cli.Json;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.probe.VerdictRules;
@@ -20,7 +21,7 @@ class GuestOutcomeTest {
     static final GuestOutcome POWERED_OFF = new GuestOutcome(false, 0, "", 180);
 
     @Test
-    void theReportBetweenTheMarkersIsTheRunsReportRelabelledAsLab() {
+    void theReportBetweenTheMarkersIsTheRunsReportASimResultStaysLabelledSim() {
         ProbeReport inGuest = ProbeCommand.execute("sim", null, REQUEST);
         SerialConsole console = new SerialConsole(NONCE);
         boot(console);
@@ -37,15 +38,15 @@ class GuestOutcomeTest {
 
         assertThat(report.verdict()).isEqualTo(inGuest.verdict()).isEqualTo(Verdict.PASS);
         assertThat(report.measurements()).isEqualTo(inGuest.measurements()).hasSize(2);
-        assertThat(report.target().backend()).isEqualTo("lab");
-        assertThat(report.target().kernelRelease()).isEqualTo("6.12.117+deb12-amd64");
-        assertThat(report.target().accelerator()).isEqualTo("tcg");
-        assertThat(report.target().cpuModel()).isEqualTo(inGuest.target().cpuModel());
+        assertThat(report.target()).isEqualTo(new TargetInfo("sim", "sim:6.12-model", "simulated", "tcg"));
     }
 
     @Test
     void theKernelReleaseIsWhatTheGuestsUnameSaid() {
-        ProbeReport inGuest = ProbeCommand.execute("sim", null, REQUEST);
+        ProbeReport sim = ProbeCommand.execute("sim", null, REQUEST);
+        ProbeReport inGuest = new ProbeReport(sim.variant(), sim.gapMs(), sim.iterations(), sim.strict(),
+                new TargetInfo("kvm", "6.1.0-56-amd64", "AMD EPYC", null), sim.verdict(), sim.expectedVerdict(),
+                sim.asExpected(), null, null, sim.measurements());
         SerialConsole console = new SerialConsole(NONCE);
         console.accept("@@gapwatch " + NONCE + " uname 6.1.0-56-amd64");
         console.accept("@@gapwatch " + NONCE + " begin");
@@ -53,8 +54,7 @@ class GuestOutcomeTest {
         console.accept("@@gapwatch " + NONCE + " end");
         console.accept("@@gapwatch " + NONCE + " exit 0");
         ProbeReport report = POWERED_OFF.report(REQUEST, console, "/boot/vmlinuz-x", Accelerator.KVM);
-        assertThat(report.target().kernelRelease()).isEqualTo("6.1.0-56-amd64");
-        assertThat(report.target().accelerator()).isEqualTo("kvm");
+        assertThat(report.target()).isEqualTo(new TargetInfo("lab", "6.1.0-56-amd64", "AMD EPYC", "kvm"));
     }
 
     @Test
