@@ -88,14 +88,22 @@ public final class KernelLab {
         this.cache = new KernelCache(home);
     }
 
-    /** The lab as the launcher sets it up: {@code $GAPWATCH_HOME} (default ~/.gapwatch), {@code -Dgapwatch.jar}. */
+    /** The lab as the launcher sets it up: {@code $GAPWATCH_HOME} (default $HOME/.gapwatch), {@code -Dgapwatch.jar}. */
     public static KernelLab fromEnvironment() {
         return new KernelLab(defaultHome(), defaultJar());
     }
 
+    /**
+     * $GAPWATCH_HOME, else $HOME/.gapwatch: $HOME before Java's user.home, which comes from the passwd entry and
+     * is /nonexistent for "nobody", as root appears in the user namespace (unshare -U) tests may run in.
+     */
     static Path defaultHome() {
         String home = System.getenv("GAPWATCH_HOME");
-        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".gapwatch");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home);
+        }
+        String userHome = System.getenv("HOME");
+        return Path.of(userHome != null && !userHome.isBlank() ? userHome : System.getProperty("user.home"), ".gapwatch");
     }
 
     static Path defaultJar() {
