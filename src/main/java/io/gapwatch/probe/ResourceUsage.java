@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * The probe process's open file descriptors and resident memory, from /proc/self. Sampled by the hidden
+ * The probe process's open file descriptors and resident memory (from /proc/self), and its Java heap in use. Sampled by the hidden
  * {@code probe --resource-report} option at the start, every tenth of the run and at the end, so a long
  * run (the lab's soak) shows whether a VM's fds or memory leak across iterations.
  */
@@ -14,9 +14,17 @@ public final class ResourceUsage {
     private ResourceUsage() {
     }
 
-    /** One stderr line: {@code # resources: at=<when> fds=<n> rssKb=<n>} (-1 where /proc has no answer). */
+    /**
+     * One stderr line: {@code # resources: at=<when> fds=<n> rssKb=<n> heapUsedKb=<n>} (-1 where /proc has no
+     * answer). Collects garbage first, between iterations and outside their measured window: otherwise RSS
+     * grows with garbage waiting for its collection (eden pages touched for the first time), which looks like
+     * a leak and is not one; after a collection, growth of either figure is memory the probe keeps.
+     */
     public static String line(String when) {
-        return "# resources: at=" + when + " fds=" + openFds() + " rssKb=" + rssKb();
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long heapUsedKb = (rt.totalMemory() - rt.freeMemory()) / 1024;
+        return "# resources: at=" + when + " fds=" + openFds() + " rssKb=" + rssKb() + " heapUsedKb=" + heapUsedKb;
     }
 
     static long openFds() {
