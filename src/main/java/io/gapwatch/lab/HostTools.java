@@ -23,12 +23,20 @@ record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb) {
 
     /** Finds every tool, or says in one message all that is missing and which packages bring it. */
     static HostTools find() throws LabException {
+        Set<String> dirs = new LinkedHashSet<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
+        dirs.remove("");
+        return find(dirs.stream().map(Path::of).toList());
+    }
+
+    /** As {@link #find()}, looking only in {@code dirs}. */
+    static HostTools find(List<Path> dirs) throws LabException {
         List<String> missing = new ArrayList<>();
-        Path qemu = find("qemu-system-x86_64", "qemu-system-x86", missing);
-        Path busybox = find("busybox", "busybox-static", missing);
-        Path xz = find("xz", "xz-utils", missing);
-        Path aptGet = find("apt-get", "apt", missing);
-        Path dpkgDeb = find("dpkg-deb", "dpkg", missing);
+        Path qemu = find(dirs, "qemu-system-x86_64", "qemu-system-x86", missing);
+        Path busybox = find(dirs, "busybox", "busybox-static", missing);
+        Path xz = find(dirs, "xz", "xz-utils", missing);
+        Path aptGet = find(dirs, "apt-get", "apt", missing);
+        Path dpkgDeb = find(dirs, "dpkg-deb", "dpkg", missing);
         if (!missing.isEmpty()) {
             throw new LabException("the kernel lab needs " + String.join(", ", missing) + ": " + INSTALL_HINT);
         }
@@ -39,14 +47,9 @@ record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb) {
         return new HostTools(qemu, busybox, xz, aptGet, dpkgDeb);
     }
 
-    private static Path find(String program, String aptPackage, List<String> missing) {
-        Set<String> dirs = new LinkedHashSet<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
-        for (String dir : dirs) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, program);
+    private static Path find(List<Path> dirs, String program, String aptPackage, List<String> missing) {
+        for (Path dir : dirs) {
+            Path candidate = dir.resolve(program);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate;
             }
