@@ -73,6 +73,10 @@ public final class LabCommand {
         }
         int timeoutS = o.getInt("timeout-s", (int) KernelLab.defaultTimeout(request).toSeconds(), 10, 86_400);
         String kernel = o.get("kernel", null);
+        if (!KernelRelease.isValid(kernel) && !kernel.contains("/")) {
+            throw new UsageException("lab: --kernel '" + kernel + "' is neither a Debian kernel release (like "
+                    + "6.12.117+deb12-amd64 or 6.1.0-56-amd64) nor the path of a vmlinuz");
+        }
         if (o.has("modules") && KernelRelease.isValid(kernel)) {
             throw new UsageException("lab: --modules goes with a vmlinuz path; a Debian release brings its own");
         }
