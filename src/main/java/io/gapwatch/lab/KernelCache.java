@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -19,13 +20,14 @@ import java.util.stream.Stream;
  * {@code linux-image-<release>} package (boot/vmlinuz-..., lib/modules/...). A fetch downloads with
  * {@code apt-get download} (works unprivileged, also as "nobody" in a user namespace: it needs no lock and
  * writes only into the current directory), extracts with {@code dpkg-deb -x} into a side directory and
- * renames it into place, so a {@code root} directory is always complete. A file lock per release makes
+ * renames it into place, so a {@code root} directory is always complete. A lock per release makes
  * concurrent fetches of one kernel (two lab runs, two agents on one home) wait for each other.
  */
 final class KernelCache {
     private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration EXTRACT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LIST_TIMEOUT = Duration.ofMinutes(1);
+    private static final ConcurrentHashMap<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path kernels;
 
@@ -39,11 +41,15 @@ final class KernelCache {
         Path root = dir.resolve("root");
         try {
             Files.createDirectories(dir);
-            try (FileChannel lockFile = FileChannel.open(kernels.resolve(release.name() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lockFile.lock()) {
-                if (!Files.isDirectory(root)) {
-                    fetch(release, dir, root, tools);
+            // A file lock excludes other processes only; within this JVM (an agent running two targets of one
+            // kernel) a second lock() would throw, so threads take turns on a monitor first.
+            synchronized (IN_PROCESS.computeIfAbsent(dir.toAbsolutePath(), d -> new Object())) {
+                try (FileChannel lockFile = FileChannel.open(kernels.resolve(release.name() + ".lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = lockFile.lock()) {
+                    if (!Files.isDirectory(root)) {
+                        fetch(release, dir, root, tools);
+                    }
                 }
             }
         } catch (IOException e) {
