@@ -29,6 +29,7 @@ say() { echo "@@gapwatch $NONCE $*"; }
 fail() {
   say fail "$*"
   poweroff -f
+  exit 1 # should poweroff fail: init's exit panics the kernel, and panic=-1 with -no-reboot ends QEMU
 }
 say uname "$(uname -r)"
 
