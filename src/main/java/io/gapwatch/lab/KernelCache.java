@@ -39,6 +39,13 @@ final class KernelCache {
     KernelImage resolve(KernelRelease release, HostTools tools) throws LabException {
         Path dir = kernels.resolve(release.name());
         Path root = dir.resolve("root");
+        // apt-get reads a name with '.' or '+' as a regular expression when no package has exactly that name
+        // (and could then fetch, say, an -unsigned or -dbg package): ask for exact names first, before
+        // anything is written for a kernel that may not exist.
+        if (!Files.isDirectory(root) && !installable(tools).contains(release)) {
+            throw new LabException("unknown kernel " + release + ": apt has no package " + release.imagePackage()
+                    + " (list the known ones with 'gapwatch lab --list'; after 'apt-get update' the lists may know more)");
+        }
         try {
             Files.createDirectories(dir);
             // A file lock excludes other processes only; within this JVM (an agent running two targets of one
@@ -104,12 +111,6 @@ final class KernelCache {
         Path partial = dir.resolve("root.partial");
         deleteTree(download);
         deleteTree(partial);
-        // apt-get reads a name with '.' or '+' as a regular expression when no package has exactly that name
-        // (and could then fetch, say, an -unsigned or -dbg package): ask for exact names first.
-        if (!installable(tools).contains(release)) {
-            throw new LabException("unknown kernel " + release + ": apt has no package " + release.imagePackage()
-                    + " (list the known ones with 'gapwatch lab --list'; after 'apt-get update' the lists may know more)");
-        }
         Files.createDirectories(download);
         Exec.Result got = Exec.run(List.of(tools.aptGet().toString(), "-q", "download", release.imagePackage()),
                 download, DOWNLOAD_TIMEOUT);
