@@ -4,6 +4,7 @@ import io.gapwatch.agent.AgentCommand;
 import io.gapwatch.cli.UsageException;
 import io.gapwatch.client.TokenCommand;
 import io.gapwatch.demo.DemoCommand;
+import io.gapwatch.lab.LabCommand;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.server.ServerCommand;
 
@@ -38,6 +39,7 @@ public final class Gapwatch {
                 case "server" -> ServerCommand.main(rest, System.out);
                 case "demo" -> DemoCommand.main(rest, System.out);
                 case "token" -> TokenCommand.main(rest, System.out);
+                case "lab" -> LabCommand.main(rest, System.out, System.err);
                 default -> throw new UsageException("unknown command '" + args[0] + "'\n" + HELP);
             };
             if (exit >= 0) {

@@ -2,6 +2,8 @@ package io.gapwatch.agent;
 
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.lab.KernelLab;
+import io.gapwatch.lab.LabException;
 import io.gapwatch.probe.HostInfo;
 import io.gapwatch.probe.SystemHostClock;
 import io.gapwatch.probe.kvm.KvmHypervisor;
@@ -99,6 +101,17 @@ public final class AgentCommand {
                 executors.add(new LocalExecutor(model.target(), clock, () -> new SimKernel(clock, faults)));
             }
             case "kvm" -> executors.add(new LocalExecutor(HostInfo.target("kvm"), clock, KvmHypervisor::open));
+            case "lab" -> {
+                List<String> kernels = o.has("kernels") ? List.of(o.get("kernels", "").split(",")) : List.of();
+                if (kernels.isEmpty() || kernels.stream().anyMatch(String::isBlank)) {
+                    throw new UsageException("agent: --backend lab needs --kernels A,B,C (Debian releases or vmlinuz paths)");
+                }
+                try {
+                    executors.add(LabExecutor.open(KernelLab.fromEnvironment(), kernels));
+                } catch (LabException e) {
+                    throw new UsageException("agent: the kernel lab cannot start: " + e.getMessage());
+                }
+            }
             default -> throw new UsageException("agent: --backend must be auto, kvm, sim or lab, was '" + backend + "'");
         }
         if (o.has("kernels") && !backend.equals("lab")) {

@@ -55,6 +55,11 @@ public final class Options {
         return new Options(command, values);
     }
 
+    /** The sub-command these options belong to, for messages. */
+    public String command() {
+        return command;
+    }
+
     public boolean has(String name) {
         return values.containsKey(name);
     }

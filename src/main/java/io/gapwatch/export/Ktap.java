@@ -4,6 +4,7 @@ import io.gapwatch.probe.Measurement;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Verdict;
 
+import java.util.List;
 import java.util.Locale;
 
 /** A run of probes as KTAP (kselftest's output format): one test point per iteration. */
@@ -38,8 +39,11 @@ public final class Ktap {
         }
         if (report.verdict() == Verdict.ERROR) {
             int next = report.measurements().size() + 1;
+            // The first line says what broke; the rest (a lab run's serial console tail) follows as diagnostics.
+            List<String> lines = report.error() == null ? List.of("") : report.error().lines().toList();
             out.append("not ok ").append(next).append(" iteration_").append(next)
-                    .append(" # ERROR ").append(oneLine(report.error())).append('\n');
+                    .append(" # ERROR ").append(lines.get(0)).append('\n');
+            lines.stream().skip(1).forEach(l -> out.append("# ").append(l).append('\n'));
         }
         out.append("# verdict ").append(report.verdict())
                 .append(" (expected ").append(report.expectedVerdict())

@@ -44,7 +44,7 @@ public final class ProbeCommand {
     public static int main(String[] args, PrintStream out, PrintStream err) {
         Options o = Options.parse("probe", args,
                 Set.of("backend", "variant", "gap-ms", "iterations", "format", "tolerance-ms", "sim-faults"),
-                Set.of("strict", "help"));
+                Set.of("strict", "help", "resource-report"));
         if (o.has("help")) {
             out.print(HELP);
             return EXIT_PASS;
@@ -55,18 +55,30 @@ public final class ProbeCommand {
             throw new UsageException("probe: --format must be ktap or json, was '" + format + "'");
         }
         String backend = o.get("backend", "kvm");
-        ProbeReport report = execute(backend, o.get("sim-faults", null), request);
+        Probe.Progress progress = (done, total) -> { };
+        if (o.has("resource-report")) {
+            // Hidden: the kernel lab's soak reads these lines from the guest console to see fds and RSS stay flat.
+            err.println(ResourceUsage.line("start"));
+            int every = Math.max(1, request.iterations() / 10);
+            progress = (done, total) -> {
+                if (done % every == 0 || done == total) {
+                    err.println(ResourceUsage.line("iteration-" + done));
+                }
+            };
+        }
+        ProbeReport report = execute(backend, o.get("sim-faults", null), request, progress);
         out.print(format.equals("json") ? Json.MAPPER.writeValueAsString(report) + "\n" : Ktap.write(report));
         out.flush();
         return exitCode(report.verdict());
     }
 
-    static ProbeRequest request(Options o) {
+    /** The request of {@code --variant --gap-ms --iterations --tolerance-ms --strict} (shared with {@code lab}). */
+    public static ProbeRequest request(Options o) {
         Variant variant;
         try {
             variant = Variant.fromId(o.get("variant", Variant.CLOCK_REALTIME.id()));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("probe: " + e.getMessage());
+            throw new UsageException(o.command() + ": " + e.getMessage());
         }
         int gapMs = o.getInt("gap-ms", ProbeRequest.DEFAULT_GAP_MS, 1, ProbeRequest.MAX_GAP_MS);
         int iterations = o.getInt("iterations", 1, 1, ProbeRequest.MAX_ITERATIONS);
@@ -76,6 +88,11 @@ public final class ProbeCommand {
 
     /** Opens the backend, runs the probes on this thread, closes the backend. */
     public static ProbeReport execute(String backend, String simFaults, ProbeRequest request) {
+        return execute(backend, simFaults, request, (done, total) -> { });
+    }
+
+    /** As {@link #execute(String, String, ProbeRequest)}, telling {@code progress} after each iteration. */
+    public static ProbeReport execute(String backend, String simFaults, ProbeRequest request, Probe.Progress progress) {
         HostClock clock = new SystemHostClock();
         Hypervisor hypervisor;
         switch (backend) {
@@ -99,7 +116,7 @@ public final class ProbeCommand {
             default -> throw new UsageException("probe: --backend must be kvm or sim, was '" + backend + "'");
         }
         try (hypervisor) {
-            return new Probe(hypervisor, clock).run(request);
+            return new Probe(hypervisor, clock).run(request, progress);
         }
     }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Kernel lab benchmark (io.gapwatch.lab): the wall time of one boot + probe + poweroff, and a soak that
+# shows the probe's open fds and memory stay flat over many iterations.
+#
+#   bench/lab-boot.sh             one timed `gapwatch lab` run (after an untimed one that fetches the kernel
+#                                 and builds its initramfs); fails when slower than TARGET_S
+#   bench/lab-boot.sh soak [N]    one run of N iterations (default 200) in one guest; prints the probe's
+#                                 resource samples (probe --resource-report, on the guest console) and fails
+#                                 when its fds change or its RSS grows more than 5 % after the first tenth
+#
+# env: KERNEL (default 6.12.117+deb12-amd64), VARIANT (clock-realtime), TARGET_S (30)
+# Needs: apt-get install qemu-system-x86 busybox-static xz-utils
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+GAPWATCH="$ROOT/bin/gapwatch"
+KERNEL=${KERNEL:-6.12.117+deb12-amd64}
+VARIANT=${VARIANT:-clock-realtime}
+TARGET_S=${TARGET_S:-30}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# gapwatch lab exits like the probe: 0 pass, 1 fail or error, 4 skip. The bench wants a run that got a
+# report from the guest, whatever its verdict: an ERROR verdict is the lab failing.
+verdict() { sed -n 's/^# verdict \([A-Z]*\).*/\1/p; s/.*# SKIP .*/SKIP/p' "$1" | head -1; }
+
+case "${1:-boot}" in
+  boot)
+    echo "warm-up (untimed): jar, kernel $KERNEL, initramfs ..." >&2
+    "$GAPWATCH" lab --kernel "$KERNEL" --variant "$VARIANT" > "$WORK/warmup" || true
+    start=$(date +%s%N)
+    "$GAPWATCH" lab --kernel "$KERNEL" --variant "$VARIANT" > "$WORK/ktap" || true
+    end=$(date +%s%N)
+    cat "$WORK/ktap"
+    seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+    v=$(verdict "$WORK/ktap")
+    echo "lab boot + probe + poweroff, $KERNEL, $VARIANT: $seconds s (verdict ${v:-none}; target <= $TARGET_S s)"
+    [ -n "$v" ] && [ "$v" != ERROR ] || { echo "FAILED: the lab produced no verdict" >&2; exit 1; }
+    awk -v s="$seconds" -v t="$TARGET_S" 'BEGIN { exit !(s <= t) }' || { echo "FAILED: slower than $TARGET_S s" >&2; exit 1; }
+    ;;
+  soak)
+    n=${2:-200}
+    start=$(date +%s%N)
+    "$GAPWATCH" lab --kernel "$KERNEL" --variant "$VARIANT" --iterations "$n" --console "$WORK/console" > "$WORK/ktap" || true
+    end=$(date +%s%N)
+    grep -E '^(# target|# verdict|ok|not ok)' "$WORK/ktap" | grep -v '^ok [0-9]* iteration_' || true
+    tr -d '\r' < "$WORK/console" | grep '^# resources:' > "$WORK/resources" || true
+    cat "$WORK/resources"
+    awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "soak: %d iterations in one guest, %.1f s wall\n", n, (e - s) / 1e9 }'
+    # Baseline: the first sample after the first tenth of the run (JNA loaded, code compiled, heap sized).
+    awk '
+      { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+      v["at"] ~ /^iteration-/ && !base { base = 1; fds0 = v["fds"]; rss0 = v["rssKb"]; heap0 = v["heapUsedKb"]; at0 = v["at"] }
+      END {
+        if (!base) { print "FAILED: no iteration samples (the probe did not run its iterations)"; exit 1 }
+        growth = (v["rssKb"] - rss0) * 100 / rss0
+        printf "from %s to %s: fds %d -> %d, RSS %d -> %d kB (%+.1f %%), heap in use %d -> %d kB\n",
+               at0, v["at"], fds0, v["fds"], rss0, v["rssKb"], growth, heap0, v["heapUsedKb"]
+        if (v["fds"] != fds0) { print "FAILED: the open fd count changed"; exit 1 }
+        if (growth > 5) { print "FAILED: RSS grew more than 5 %"; exit 1 }
+        print "flat: fds unchanged, RSS within 5 %"
+      }' "$WORK/resources"
+    ;;
+  *)
+    echo "usage: bench/lab-boot.sh [boot | soak [N]]" >&2
+    exit 2
+    ;;
+esac
