@@ -30,11 +30,13 @@ stop_demo() {
 start_demo
 [ "$(grep -c '^gapwatch ready at ' "$LOG")" = 1 ] || { echo "demo-smoke: the ready line must appear exactly once"; exit 1; }
 sed -n '/^First batch/,/^gapwatch ready/p' "$LOG"
+AUTH="Authorization: Bearer $(cat "$GAPWATCH_HOME/demo.token")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$B/api/v1/runs")" = 401 ] || { echo "demo-smoke: /api without a token must be 401"; exit 1; }
 
-id=$(curl -sf -X POST "$B/api/v1/runs" -H 'Content-Type: application/json' \
+id=$(curl -sf -X POST "$B/api/v1/runs" -H "$AUTH" -H 'Content-Type: application/json' \
   -d '{"variant":"clock-realtime","gapMs":10,"iterations":3,"target":{"backend":"sim"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 for _ in $(seq 1 30); do
-  run=$(curl -sf "$B/api/v1/runs/$id")
+  run=$(curl -sf -H "$AUTH" "$B/api/v1/runs/$id")
   state=$(echo "$run" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
   [ "$state" = COMPLETED ] && break
   sleep 1
@@ -47,10 +49,10 @@ assert r["state"] == "COMPLETED" and r["verdict"] == "PASS", r
 assert len(ms) == 3 and all(m["withinBracket"] for m in ms), ms
 print("demo-smoke: run %d COMPLETED/PASS, steal %s ms, all within bracket" % (r["id"], [round(m["stealDeltaNs"]/1e6, 3) for m in ms]))'
 
-before=$(curl -sf "$B/api/v1/runs?size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+before=$(curl -sf -H "$AUTH" "$B/api/v1/runs?size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 stop_demo
 start_demo
-after_ids=$(curl -sf "$B/api/v1/runs?size=500" | python3 -c 'import json,sys; print(" ".join(str(r["id"]) for r in json.load(sys.stdin)["items"]))')
+after_ids=$(curl -sf -H "$AUTH" "$B/api/v1/runs?size=500" | python3 -c 'import json,sys; print(" ".join(str(r["id"]) for r in json.load(sys.stdin)["items"]))')
 for i in $(seq 1 "$before"); do
   case " $after_ids " in *" $i "*) ;; *) echo "demo-smoke: run $i is gone after the restart"; exit 1;; esac
 done

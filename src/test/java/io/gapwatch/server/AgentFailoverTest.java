@@ -23,6 +23,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Agents as real processes: one is killed with SIGKILL mid-run; nothing is lost and nothing is stored twice. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"gapwatch.lease-duration=3s", "gapwatch.reaper-interval=200ms"})
+@DirtiesContext // its fast reaper has no business running during later test classes
 class AgentFailoverTest {
     private static final Pattern TOKEN = Pattern.compile("lease token (\\d+)");
 

@@ -1,5 +1,6 @@
 package io.gapwatch.server.support;
 
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Every test starts from empty tables. */
@@ -7,7 +8,20 @@ public final class Tables {
     private Tables() {
     }
 
+    /**
+     * Empties the run and agent tables. Spring keeps the contexts of earlier test classes alive, and their
+     * lease reapers may hold row locks at this moment: a deadlock here is retried, not a test failure.
+     */
     public static void truncateAll(JdbcClient jdbc) {
-        jdbc.sql("TRUNCATE run_events, measurements, runs, targets, agents RESTART IDENTITY CASCADE").update();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jdbc.sql("TRUNCATE run_events, measurements, runs, targets, agents RESTART IDENTITY CASCADE").update();
+                return;
+            } catch (PessimisticLockingFailureException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 }
