@@ -111,13 +111,15 @@ public final class Agent implements Runnable {
         TargetExecutor executor = byTarget.get(key(order.backend(), order.kernelRelease()));
         log.accept("run " + order.id() + ": " + order.variant() + " gap " + order.gapMs() + " ms x" + order.iterations()
                 + " on " + order.backend() + "/" + order.kernelRelease() + " (lease " + lease.token() + ")");
+        // The first heartbeat marks the run RUNNING before any work starts; later ones keep the lease alive.
+        heartbeat(lease.token());
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + lease.token());
             t.setDaemon(true);
             return t;
         });
         long every = Math.max(1, lease.leaseSeconds() * 1000 / 3);
-        heartbeats.scheduleAtFixedRate(() -> heartbeat(lease.token()), 0, every, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(() -> heartbeat(lease.token()), every, every, TimeUnit.MILLISECONDS);
         ProbeReport report;
         try {
             ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),

@@ -25,7 +25,8 @@ public final class AgentCommand {
             Usage: gapwatch agent --server URL [options]
               Register this machine's targets with the server, lease runs, execute them, report.
 
-              --server URL        the gapwatch server, e.g. http://127.0.0.1:8080 (required)
+              --server URL[,URL]  the gapwatch server(s), e.g. http://127.0.0.1:8080 (required); with several
+                                  (one database behind them) the agent moves on when one is unreachable
               --name NAME         agent name (default: <hostname>-<backend>); a restarted agent keeps its name
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
               --kernels A,B,C     lab only: kernel releases to offer, one target each
@@ -48,7 +49,7 @@ public final class AgentCommand {
         if (!o.has("server")) {
             throw new UsageException("agent: --server URL is required");
         }
-        URI server = serverUri(o.get("server", null));
+        List<URI> servers = java.util.Arrays.stream(o.get("server", null).split(",")).map(AgentCommand::serverUri).toList();
         String backend = o.get("backend", "auto");
         if (backend.equals("auto")) {
             backend = kvmUsable() ? "kvm" : "sim";
@@ -66,7 +67,7 @@ public final class AgentCommand {
             throw new UsageException("agent: an enrollment token is needed the first time: --token T or $GAPWATCH_TOKEN"
                     + " (an admin creates one with: gapwatch token create --role enrollment)");
         }
-        Agent agent = new Agent(name, new ServerClient(server, credentials), credentials, spool, executors,
+        Agent agent = new Agent(name, new ServerClient(servers, credentials), credentials, spool, executors,
                 line -> out.println(Instant.now() + " " + line));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         agent.run();

@@ -15,15 +15,26 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The agent protocol over HTTP: register, lease (long poll), heartbeat, result. */
+/**
+ * The agent protocol over HTTP: register, lease (long poll), heartbeat, result. Given several servers
+ * (one database behind them), it moves to the next one whenever the current one cannot be reached.
+ */
 public final class ServerClient {
-    private final URI base;
+    private final List<URI> servers;
     private final Credentials credentials;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile int current;
 
-    public ServerClient(URI base, Credentials credentials) {
-        this.base = base;
+    public ServerClient(List<URI> servers, Credentials credentials) {
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("at least one server");
+        }
+        this.servers = List.copyOf(servers);
         this.credentials = credentials;
+    }
+
+    public ServerClient(URI server, Credentials credentials) {
+        this(List.of(server), credentials);
     }
 
     /** What the server answered to a registration; {@code secret} only at enrollment. */
@@ -68,6 +79,8 @@ public final class ServerClient {
     }
 
     private HttpResponse<String> post(String path, Object body, Duration timeout) throws ServerUnavailableException {
+        int tried = current;
+        URI base = servers.get(tried);
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
         String bearer = credentials.bearer();
         if (bearer != null) {
@@ -87,7 +100,8 @@ public final class ServerClient {
             }
             return response;
         } catch (IOException e) {
-            throw new ServerUnavailableException(path + ": " + e);
+            current = (tried + 1) % servers.size(); // try the next server on the next call
+            throw new ServerUnavailableException(base.resolve(path) + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServerUnavailableException(path + ": interrupted");

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Agents as real processes: one is killed with SIGKILL mid-run; nothing is lost and nothing is stored twice. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"gapwatch.lease-duration=3s", "gapwatch.reaper-interval=200ms"})
+        properties = {"gapwatch.lease-duration=5s", "gapwatch.reaper-interval=200ms"})
 @DirtiesContext // its fast reaper has no business running during later test classes
 class AgentFailoverTest {
     private static final Pattern TOKEN = Pattern.compile("lease token (\\d+)");
@@ -67,9 +67,14 @@ class AgentFailoverTest {
     }
 
     @AfterEach
-    void killAgents() throws InterruptedException {
+    void killAgents() throws Exception {
         for (Process p : agents) {
             p.destroyForcibly().waitFor();
+        }
+        try (var logs = java.nio.file.Files.newDirectoryStream(home, "*.log")) {
+            for (Path log : logs) {
+                System.out.println("---- " + log.getFileName() + "\n" + java.nio.file.Files.readString(log));
+            }
         }
     }
 
@@ -142,6 +147,12 @@ class AgentFailoverTest {
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(measurements(runId)).isEqualTo(4);
+        long duplicates = jdbc.sql("""
+                SELECT count(*) FROM (SELECT run_id FROM run_events WHERE kind = 'RESULT_ACCEPTED'
+                                      GROUP BY run_id HAVING count(*) > 1) d""").query(Long.class).single();
+        System.out.printf("fault agent SIGKILL mid-run: runs created 1, completed 1, measurements expected 4, "
+                + "stored %d, duplicates %d%n", measurements(runId), duplicates);
+        assertThat(duplicates).isZero();
     }
 
     @Test

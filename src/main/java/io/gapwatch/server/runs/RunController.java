@@ -58,6 +58,8 @@ class RunController {
         if (size < 1 || size > 500) {
             throw new InvalidRequestException("size", "must be between 1 and 500, was " + size);
         }
+        requirePlainText("kernel", kernel);
+        requirePlainText("agent", agent);
         RunFilter filter = new RunFilter(
                 parse("state", state, s -> RunState.valueOf(s.toUpperCase(Locale.ROOT)), Arrays.toString(RunState.values())),
                 parse("verdict", verdict, s -> Verdict.valueOf(s.toUpperCase(Locale.ROOT)), Arrays.toString(Verdict.values())),
@@ -71,6 +73,12 @@ class RunController {
     @Operation(summary = "Cancel a run that has not finished; an agent's later result for it is refused")
     RunView cancel(@PathVariable long id) {
         return service.cancel(id);
+    }
+
+    private static void requirePlainText(String field, String value) {
+        if (value != null && (value.length() > 200 || value.chars().anyMatch(Character::isISOControl))) {
+            throw new InvalidRequestException(field, "must be at most 200 characters without control characters");
+        }
     }
 
     private static <T> T parse(String field, String value, Function<String, T> parser, String expected) {

@@ -3,12 +3,16 @@ package io.gapwatch.server.web;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -16,6 +20,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -65,6 +70,31 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 List.of(new FieldProblem(e.getName(), message)), request);
     }
 
+    /** The database is down or overloaded: the client should come back (agents keep their results spooled). */
+    @ExceptionHandler({CannotGetJdbcConnectionException.class, TransientDataAccessException.class,
+            RecoverableDataAccessException.class})
+    ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
+        log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        ResponseEntity<Object> response = problem(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable",
+                "the database cannot be reached; retry later", List.of(), request);
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, "5").body(response.getBody());
+    }
+
+    /** Spring Security's firewall refused something in the request (a parameter name, an encoded slash). */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<Object> rejected(RequestRejectedException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the request was rejected: malformed path, "
+                + "parameter or header", List.of(), request);
+    }
+
+    /** A long poll interrupted because the server is shutting down: the agent asks another server, or again. */
+    @ExceptionHandler(InterruptedException.class)
+    ResponseEntity<Object> shuttingDown(InterruptedException e, HttpServletRequest request) {
+        Thread.currentThread().interrupt();
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Shutting down", "the server is shutting down; retry", List.of(), request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
@@ -76,12 +106,19 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimit.TooLargeException) {
+                return problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", t.getMessage(), List.of(), request);
+            }
+        }
         Throwable cause = e.getMostSpecificCause();
         FieldProblem p;
         if (cause instanceof UnrecognizedPropertyException u) {
             p = new FieldProblem(path(u), "unknown field; known fields are " + u.getKnownPropertyIds());
         } else if (cause instanceof StreamReadException s && s.getPath().isEmpty()) {
             p = new FieldProblem(null, "malformed JSON: " + s.getOriginalMessage());
+        } else if (cause instanceof InvalidFormatException f && !f.getPath().isEmpty()) {
+            p = new FieldProblem(path(f), describe(f));
         } else if (cause instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             p = new FieldProblem(path(m), "has the wrong type: expected " + expected(m.getTargetType()));
         } else if (cause instanceof JacksonException j && !j.getPath().isEmpty()) {

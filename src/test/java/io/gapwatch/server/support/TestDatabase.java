@@ -18,6 +18,26 @@ public final class TestDatabase {
     private TestDatabase() {
     }
 
+    /** A new, empty database on the test PostgreSQL server, for server processes of their own. */
+    public static synchronized String createDatabase(String name) {
+        start();
+        try (var c = java.sql.DriverManager.getConnection(url, user, password); var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name);
+            s.execute("CREATE DATABASE " + name);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return url.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+    }
+
+    public static String user() {
+        return user;
+    }
+
+    public static String password() {
+        return password;
+    }
+
     public static synchronized void register(DynamicPropertyRegistry registry) {
         start();
         registry.add("spring.datasource.url", () -> url);

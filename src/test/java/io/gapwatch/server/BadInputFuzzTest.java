@@ -1,0 +1,254 @@
+package io.gapwatch.server;
+
+import io.gapwatch.cli.Json;
+import io.gapwatch.probe.FakeHostClock;
+import io.gapwatch.probe.Probe;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.VerdictRules;
+import io.gapwatch.probe.sim.SimFaults;
+import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.server.support.Http;
+import io.gapwatch.server.support.Tables;
+import io.gapwatch.server.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Generated and mutated requests against every documented endpoint of a running server: wrong types, huge
+ * numbers and bodies, unicode and NUL, missing and unknown fields, wrong content types, garbage in paths
+ * and parameters. The figure is the number tried and the number answered 5xx, which must be 0.
+ * The seed is printed; GAPWATCH_FUZZ_SEED replays a run.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class BadInputFuzzTest {
+    private static final int REQUESTS = 6000;
+    private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    private static final String[] CONTENT_TYPES = {"application/json", "application/json", "application/json",
+            "application/json", "text/plain", "application/xml", "application/x-www-form-urlencoded",
+            "application/json; charset=ISO-8859-1", "multipart/form-data; boundary=x", "application/problem+json"};
+    private static final String[] BAD_SEGMENTS = {"-1", "0", "99999999999999999999999", "abc", "%00", "%F0%9F%98%80",
+            "..%2F..%2Fetc%2Fpasswd", "9".repeat(400), "1.5", "1e3", "%20", "null", "%E2%80%AE", "0x10", "-0"};
+    private static final String[] STRINGS = {"", " ", "clock-realtime", "\u0000", "a\u0000b", "\uD83D\uDE00",
+            "\u202Egnirts", "x".repeat(5000), "\\", "\"", "'; DROP TABLE runs; --", "sim", "kvm", "lab",
+            "6.12.117+deb12-amd64", "\uFFFF", "\uD800", "PASS", "viewer", "admin"};
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+
+    private Random random;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Endpoint(String method, String template) {
+    }
+
+    @Test
+    void thousands_of_malformed_requests_get_no_5xx() throws Exception {
+        long seed = Long.parseLong(System.getenv().getOrDefault("GAPWATCH_FUZZ_SEED", Long.toString(System.nanoTime())));
+        random = new Random(seed);
+        Tables.truncateAll(jdbc);
+        Http admin = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
+        JsonNode agent = admin.as(admin.newToken("enrollment")).post("/api/v1/agents", """
+                {"name":"fuzz-agent","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"}]}""").json();
+        String agentSecret = agent.path("secret").asString();
+        String viewer = admin.newToken("viewer");
+        long runId = admin.post("/api/v1/runs", """
+                {"variant":"clock-realtime","iterations":1,"target":{"agent":"fuzz-agent"}}""").json().path("id").asLong();
+        long leaseToken = admin.as(agentSecret).post("/api/v1/agents/" + agent.path("id").asLong() + "/lease?waitSeconds=5", "")
+                .json().path("token").asLong();
+
+        List<Endpoint> endpoints = new ArrayList<>();
+        admin.as(null).get("/v3/api-docs").json().path("paths").properties().forEach(p ->
+                p.getValue().properties().forEach(op -> endpoints.add(new Endpoint(op.getKey().toUpperCase(), p.getKey()))));
+        Map<String, String> valid = Map.of(
+                "{id}", Long.toString(runId), "{agentId}", agent.path("id").asText(), "{token}", Long.toString(leaseToken));
+
+        int[] byClass = new int[6];
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            Endpoint e = endpoints.get(random.nextInt(endpoints.size()));
+            String method = random.nextInt(100) < 85 ? e.method() : pick(METHODS);
+            String path = path(e.template(), valid);
+            String body = body(e.template());
+            String bearer = switch (random.nextInt(10)) {
+                case 0 -> null;
+                case 1 -> "gw_a_" + pick(STRINGS).replaceAll("[^A-Za-z0-9]", "");
+                case 2 -> viewer;
+                default -> e.template().contains("lease") ? agentSecret : Http.ADMIN_TOKEN;
+            };
+            int status = send(method, path, pick(CONTENT_TYPES), bearer, body);
+            byClass[status / 100]++;
+            if (status >= 500) {
+                failures.add(status + " for " + method + " " + path + " body " + abbreviate(body));
+            }
+        }
+        System.out.printf("bad input (seed %d): %d requests to %d endpoints: 2xx %d, 3xx %d, 4xx %d, 5xx %d%n",
+                seed, REQUESTS, endpoints.size(), byClass[2], byClass[3], byClass[4], byClass[5]);
+        assertThat(REQUESTS).isGreaterThanOrEqualTo(5000);
+        assertThat(failures).as("5xx answers (seed " + seed + ")").isEmpty();
+    }
+
+    private String path(String template, Map<String, String> valid) {
+        String path = template;
+        for (var param : valid.entrySet()) {
+            if (path.contains(param.getKey())) {
+                path = path.replace(param.getKey(), random.nextBoolean() ? param.getValue() : pick(BAD_SEGMENTS));
+            }
+        }
+        if (random.nextInt(10) == 0) {
+            path += "/" + pick(BAD_SEGMENTS);
+        }
+        if (template.endsWith("/lease")) {
+            // a valid long poll would only make the fuzzer slow: waits stay at 0 or 1 s, or are not numbers
+            return path + "?waitSeconds=" + pick(new String[]{"0", "1", "-1", "301", "x", "1e2", "%00"});
+        }
+        if (random.nextInt(3) == 0) {
+            String[] params = {"state", "verdict", "kernel", "variant", "agent", "page", "size", "zzz"};
+            StringBuilder q = new StringBuilder("?");
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                String name = pick(params);
+                String value = random.nextBoolean() ? pick(BAD_SEGMENTS) : java.net.URLEncoder.encode(pick(STRINGS),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                q.append(name).append('=').append(value).append('&');
+            }
+            path += q;
+        }
+        return path;
+    }
+
+    private String body(String template) {
+        String base;
+        if (template.startsWith("/api/v1/runs")) {
+            base = "{\"variant\":\"clock-realtime\",\"gapMs\":10,\"iterations\":2,\"strict\":false,\"target\":{\"backend\":\"sim\"}}";
+        } else if (template.equals("/api/v1/agents")) {
+            base = "{\"name\":\"fuzz-new\",\"hostname\":\"h\",\"version\":\"v\",\"targets\":[{\"backend\":\"sim\",\"kernelRelease\":\"sim:6.12-model\"}]}";
+        } else if (template.startsWith("/api/v1/tokens")) {
+            base = "{\"role\":\"viewer\",\"name\":\"fuzz\"}";
+        } else if (template.endsWith("/result")) {
+            FakeHostClock clock = new FakeHostClock(1_000);
+            base = Json.MAPPER.writeValueAsString(new Probe(new SimKernel(clock, SimFaults.none()), clock)
+                    .run(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults())));
+        } else {
+            base = "{}";
+        }
+        return mutate(base);
+    }
+
+    /** One of many ways to break a valid body. */
+    private String mutate(String json) {
+        switch (random.nextInt(12)) {
+            case 0:
+                return json;
+            case 1:
+                return json.substring(0, random.nextInt(json.length() + 1));
+            case 2:
+                return "[" + json + "]";
+            case 3: {
+                byte[] bytes = new byte[random.nextInt(200)];
+                random.nextBytes(bytes);
+                return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+            case 4:
+                return random.nextInt(5) == 0 ? "{\"variant\":\"" + "x".repeat(2_000_000) + "\"}" : "\"" + pick(STRINGS) + "\"";
+            case 5:
+                return "[".repeat(5000) + "]".repeat(5000);
+            case 6:
+                return "";
+            default:
+                return replaceAValue(json);
+        }
+    }
+
+    /** Replaces a field's value, drops a field or adds an unknown one, somewhere in the document. */
+    private String replaceAValue(String json) {
+        JsonNode node = Json.MAPPER.readTree(json);
+        if (!(node instanceof tools.jackson.databind.node.ObjectNode root)) {
+            return json;
+        }
+        tools.jackson.databind.node.ObjectNode target = root;
+        List<String> names = new ArrayList<>(target.propertyNames());
+        if (names.isEmpty() || random.nextInt(8) == 0) {
+            target.put("unknown" + random.nextInt(3), pick(STRINGS));
+            return Json.MAPPER.writeValueAsString(root);
+        }
+        String name = names.get(random.nextInt(names.size()));
+        if (target.get(name) instanceof tools.jackson.databind.node.ObjectNode nested && random.nextBoolean()
+                && !nested.isEmpty()) {
+            target = nested;
+            names = new ArrayList<>(target.propertyNames());
+            name = names.get(random.nextInt(names.size()));
+        }
+        if (random.nextInt(6) == 0) {
+            target.remove(name);
+            return Json.MAPPER.writeValueAsString(root);
+        }
+        String value = switch (random.nextInt(10)) {
+            case 0 -> "1e400";
+            case 1 -> "-9223372036854775809";
+            case 2 -> Long.toString(random.nextLong());
+            case 3 -> "null";
+            case 4 -> "true";
+            case 5 -> "[]";
+            case 6 -> "{\"a\":{}}";
+            case 7 -> "-0.0";
+            case 8 -> Integer.toString(random.nextInt(200_000) - 100_000);
+            default -> Json.MAPPER.writeValueAsString(pick(STRINGS));
+        };
+        target.put(name, "\u0001MARK\u0001");
+        return Json.MAPPER.writeValueAsString(root).replace("\"\\u0001MARK\\u0001\"", value);
+    }
+
+    private int send(String method, String path, String contentType, String bearer, String body) throws InterruptedException {
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        } catch (IllegalArgumentException e) {
+            return 400; // not even a URI: no server would see it
+        }
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        boolean hasBody = !method.equals("GET") && !method.equals("OPTIONS") && random.nextInt(10) != 0;
+        b.header("Content-Type", contentType);
+        b.method(method, hasBody ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+        try {
+            return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + ": " + e, e);
+        }
+    }
+
+    private <T> T pick(T[] options) {
+        return options[random.nextInt(options.length)];
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+}

@@ -1,0 +1,104 @@
+package io.gapwatch.server.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * gapwatch servers and agents as real processes (the test's own classpath), their output in log files.
+ * Closing the fleet kills whatever still runs and prints the logs, so a failed fault test explains itself.
+ */
+public final class Fleet implements AutoCloseable {
+    private final Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    public Fleet(Path dir) {
+        this.dir = dir;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A server on its own port over the given database, answering to {@link Http#ADMIN_TOKEN}. */
+    public Process server(String name, int port, String dbUrl, Map<String, String> env) throws IOException, InterruptedException {
+        Map<String, String> all = new java.util.HashMap<>(Map.of(
+                "GAPWATCH_DB_URL", dbUrl,
+                "GAPWATCH_DB_USER", TestDatabase.user(),
+                "GAPWATCH_DB_PASSWORD", TestDatabase.password(),
+                "GAPWATCH_ADMIN_TOKEN", Http.ADMIN_TOKEN));
+        all.putAll(env);
+        Process p = start(name, all, "server", "--port", Integer.toString(port));
+        awaitHealthy(name, p, port);
+        return p;
+    }
+
+    /** A sim agent talking to the given servers, enrolled with the given token. */
+    public Process agent(String name, String servers, String enrollmentToken, Map<String, String> env) throws IOException {
+        return start(name, env, "agent", "--server", servers, "--backend", "sim", "--name", name,
+                "--home", dir.resolve("home-" + name).toString(), "--token", enrollmentToken);
+    }
+
+    public Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    private Process start(String name, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.gapwatch.Gapwatch"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(name).toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("GAPWATCH_HOME", dir.resolve("home-" + name).toString());
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private void awaitHealthy(String name, Process p, int port) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited: " + Files.readString(log(name)));
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " did not become ready: " + Files.readString(log(name)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
+        }
+        try (var logs = Files.newDirectoryStream(dir, "*.log")) {
+            for (Path log : logs) {
+                String text = Files.readString(log);
+                System.out.println("---- " + log.getFileName() + " (last 40 lines)");
+                List<String> lines = text.lines().toList();
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+            }
+        }
+    }
+}
