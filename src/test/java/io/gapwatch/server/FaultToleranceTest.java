@@ -162,6 +162,7 @@ class FaultToleranceTest {
             assertThat(t).isEqualTo(new Tally(6, 6, 12, 12, 0));
             String agentLog = Files.readString(fleet.log("agent"));
             assertThat(agentLog).as("the agent saw the outage").contains("server unavailable");
+            assertThat(agentLog).as("an outage is 503, not a server error").doesNotContain("answered 500");
             try (var spooled = Files.list(dir.resolve("home-agent/spool/agent"))) {
                 assertThat(spooled.filter(f -> f.toString().endsWith(".json"))).as("spool drained").isEmpty();
             }

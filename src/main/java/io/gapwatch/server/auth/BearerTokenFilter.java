@@ -4,6 +4,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.dao.DataAccessException;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -30,8 +31,18 @@ final class BearerTokenFilter extends OncePerRequestFilter {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && header.length() > 7
                 && header.length() < 512) {
-            tokens.authenticate(header.substring(7).trim()).ifPresent(caller ->
-                    SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller)));
+            try {
+                tokens.authenticate(header.substring(7).trim()).ifPresent(caller ->
+                        SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller)));
+            } catch (DataAccessException e) {
+                // tokens live in the database: without it nobody can be identified, so come back later
+                response.setStatus(503);
+                response.setHeader("Retry-After", "5");
+                response.setContentType("application/problem+json");
+                response.getWriter().write("{\"title\":\"Database unavailable\",\"status\":503,"
+                        + "\"detail\":\"the database cannot be reached; retry later\"}");
+                return;
+            }
         }
         chain.doFilter(request, response);
     }

@@ -3,7 +3,9 @@ package io.gapwatch.server.web;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -71,7 +73,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /** The database is down or overloaded: the client should come back (agents keep their results spooled). */
-    @ExceptionHandler({CannotGetJdbcConnectionException.class, TransientDataAccessException.class,
+    @ExceptionHandler({CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class,
+            DataAccessResourceFailureException.class, TransientDataAccessException.class,
             RecoverableDataAccessException.class})
     ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {
         log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
