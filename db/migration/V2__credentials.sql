@@ -7,8 +7,7 @@ CREATE TABLE api_tokens (
     role          text        NOT NULL CHECK (role IN ('viewer', 'operator', 'admin', 'enrollment')),
     secret_hash   text        NOT NULL UNIQUE,
     created_at    timestamptz NOT NULL,
-    revoked_at    timestamptz,
-    last_used_at  timestamptz
+    revoked_at    timestamptz
 );
 
 ALTER TABLE agents ADD COLUMN secret_hash text UNIQUE;

@@ -1,13 +1,8 @@
 package io.gapwatch.agent;
 
-import io.gapwatch.probe.FakeHostClock;
-import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
-import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.SimReports;
 import io.gapwatch.probe.Variant;
-import io.gapwatch.probe.VerdictRules;
-import io.gapwatch.probe.sim.SimFaults;
-import io.gapwatch.probe.sim.SimKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SpoolTest {
     private static ProbeReport report() {
-        FakeHostClock clock = new FakeHostClock(1_000);
-        return new Probe(new SimKernel(clock, SimFaults.none()), clock)
-                .run(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2, VerdictRules.defaults()));
+        return SimReports.of(Variant.CLOCK_REALTIME, 10, 2);
     }
 
     @Test

@@ -1,14 +1,9 @@
 package io.gapwatch.server;
 
 import io.gapwatch.cli.Json;
-import io.gapwatch.probe.FakeHostClock;
-import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
-import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.SimReports;
 import io.gapwatch.probe.Variant;
-import io.gapwatch.probe.VerdictRules;
-import io.gapwatch.probe.sim.SimFaults;
-import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.agent.Spool;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
@@ -189,8 +184,6 @@ class AgentFailoverTest {
     }
 
     private static ProbeReport simReport(Variant variant, int gapMs, int iterations) {
-        FakeHostClock clock = new FakeHostClock(1_000);
-        return new Probe(new SimKernel(clock, SimFaults.none()), clock)
-                .run(new ProbeRequest(variant, gapMs, iterations, VerdictRules.defaults()));
+        return SimReports.of(variant, gapMs, iterations);
     }
 }

@@ -1,13 +1,8 @@
 package io.gapwatch.server;
 
 import io.gapwatch.cli.Json;
-import io.gapwatch.probe.FakeHostClock;
-import io.gapwatch.probe.Probe;
-import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.SimReports;
 import io.gapwatch.probe.Variant;
-import io.gapwatch.probe.VerdictRules;
-import io.gapwatch.probe.sim.SimFaults;
-import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
@@ -140,9 +135,7 @@ class AuthorizationMatrixTest {
     }
 
     private static String report() {
-        FakeHostClock clock = new FakeHostClock(1_000);
-        return Json.MAPPER.writeValueAsString(new Probe(new SimKernel(clock, SimFaults.none()), clock)
-                .run(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults())));
+        return Json.MAPPER.writeValueAsString(SimReports.of(Variant.CLOCK_REALTIME, 10, 1));
     }
 
     @Test

@@ -1,13 +1,9 @@
 package io.gapwatch.server;
 
-import io.gapwatch.probe.FakeHostClock;
-import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
-import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.SimReports;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
-import io.gapwatch.probe.VerdictRules;
-import io.gapwatch.probe.sim.SimFaults;
 import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.server.agents.AgentRegistration;
 import io.gapwatch.server.agents.AgentService;
@@ -101,9 +97,7 @@ class LeaseQueueTest {
     }
 
     private static ProbeReport simReport(Variant variant, int iterations) {
-        FakeHostClock host = new FakeHostClock(1_000);
-        return new Probe(new SimKernel(host, SimFaults.none()), host)
-                .run(new ProbeRequest(variant, 10, iterations, VerdictRules.defaults()));
+        return SimReports.of(variant, 10, iterations);
     }
 
     @Test

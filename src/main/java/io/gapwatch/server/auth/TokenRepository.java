@@ -21,7 +21,7 @@ public class TokenRepository {
     }
 
     /** A token as listed: never its secret. */
-    public record TokenRow(long id, String name, Role role, Instant createdAt, Instant revokedAt, Instant lastUsedAt) {
+    public record TokenRow(long id, String name, Role role, Instant createdAt, Instant revokedAt) {
     }
 
     public TokenRow insert(String name, Role role, String secretHash, Instant now) {
@@ -56,10 +56,6 @@ public class TokenRepository {
                 .param("id", id).param("now", ts(now)).update() == 1;
     }
 
-    public void touch(long id, Instant now) {
-        jdbc.sql("UPDATE api_tokens SET last_used_at = :now WHERE id = :id").param("id", id).param("now", ts(now)).update();
-    }
-
     /** Serialises bootstrap between servers starting together on one database. */
     public void lockBootstrap() {
         jdbc.sql("SELECT pg_advisory_xact_lock(4711)").query(Object.class).single();
@@ -67,7 +63,7 @@ public class TokenRepository {
 
     private static TokenRow map(ResultSet rs, int row) throws SQLException {
         return new TokenRow(rs.getLong("id"), rs.getString("name"), Role.fromId(rs.getString("role")),
-                instant(rs, "created_at"), instant(rs, "revoked_at"), instant(rs, "last_used_at"));
+                instant(rs, "created_at"), instant(rs, "revoked_at"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -55,10 +55,14 @@ public final class Fleet implements AutoCloseable {
     }
 
     private Process start(String name, Map<String, String> env, String... args) throws IOException {
+        // without empty entries, which would put the working directory (and its db/migration) on the classpath
+        String classpath = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(e -> !e.isBlank()).toList());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.gapwatch.Gapwatch"));
+                "-Xmx256m", "-cp", classpath, "io.gapwatch.Gapwatch"));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(name).toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log(name).toFile());
         pb.environment().putAll(env);
         pb.environment().put("GAPWATCH_HOME", dir.resolve("home-" + name).toString());
         Process p = pb.start();
