@@ -1,6 +1,7 @@
 package io.gapwatch.server.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -89,6 +90,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> rejected(RequestRejectedException e, HttpServletRequest request) {
         return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the request was rejected: malformed path, "
                 + "parameter or header", List.of(), request);
+    }
+
+    /** A form-encoded body Tomcat cannot decode (no endpoint takes forms, but the parameters still get parsed). */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> undecodable(InvalidParameterException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the request's parameters cannot be decoded", List.of(), request);
     }
 
     /** A long poll interrupted because the server is shutting down: the agent asks another server, or again. */
