@@ -1,5 +1,7 @@
 package io.gapwatch.server.auth;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Locale;
 
 /**
@@ -9,6 +11,7 @@ import java.util.Locale;
 public enum Role {
     VIEWER, OPERATOR, ADMIN, ENROLLMENT;
 
+    @JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
