@@ -56,8 +56,8 @@ import java.util.regex.Pattern;
 public final class KernelLab {
     /** The backend name of a lab target, in reports and in the agent's registration. */
     public static final String BACKEND = "lab";
-    /** The guest cannot see these host paths: init.sh mounts its own proc, sys, dev and tmp over them. */
-    private static final List<String> HIDDEN_IN_GUEST = List.of("/tmp", "/proc", "/sys", "/dev");
+    /** The guest cannot see these host paths: init.sh mounts its own proc, sys and dev over them. */
+    private static final List<String> HIDDEN_IN_GUEST = List.of("/proc", "/sys", "/dev");
     private static final Pattern GUEST_PATH = Pattern.compile("/[A-Za-z0-9._/+-]+");
     /** How long a guest that printed its report may take to power off before it is killed. */
     private static final Duration POWEROFF_GRACE = Duration.ofSeconds(15);
@@ -71,7 +71,7 @@ public final class KernelLab {
 
     /**
      * @param home where kernels are cached ({@code <home>/kernels/<release>})
-     * @param jar  the gapwatch jar the guest runs (a host path outside /tmp: the guest sees the host root)
+     * @param jar  the gapwatch jar the guest runs (a host path outside /proc, /sys and /dev: the guest sees the host root)
      */
     public KernelLab(Path home, Path jar) {
         this(home, jar, Path.of(System.getProperty("java.home"), "bin", "java"), Accelerator.detect(), "kvm");

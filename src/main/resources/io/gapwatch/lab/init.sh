@@ -53,7 +53,7 @@ mount -t overlay -o lowerdir=/host,upperdir=/ov/upper,workdir=/ov/work overlay /
 mount -t proc proc /merged/proc
 mount -t sysfs sys /merged/sys
 mount -t devtmpfs dev /merged/dev
-mount -t tmpfs tmpfs /merged/tmp
+# /tmp stays the overlay's (writable, in the tmpfs upper layer) so a jar under the host's /tmp is still seen
 
 # The JVM's stderr stays on the console (diagnostics, resource samples); its stdout is the report.
 chroot /merged /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
