@@ -7,7 +7,19 @@ PORT=${PORT:-18080}
 export GAPWATCH_HOME=$(mktemp -d)
 LOG="$GAPWATCH_HOME/demo.log"
 B="http://127.0.0.1:$PORT"
-trap 'kill -INT $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$GAPWATCH_HOME"' EXIT
+PID=
+cleanup() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -INT "$PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$PID" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$PID" 2>/dev/null || true
+  fi
+  rm -rf "$GAPWATCH_HOME"
+}
+trap cleanup EXIT
+
+# Job control: without it a background job starts with SIGINT ignored, and Ctrl-C could not be simulated.
+set -m
 
 start_demo() {
   "$ROOT/bin/gapwatch" demo --port "$PORT" >"$LOG" 2>&1 &
@@ -21,7 +33,7 @@ start_demo() {
 }
 
 stop_demo() {
-  kill -INT $PID
+  kill -INT $PID   # what Ctrl-C sends
   for _ in $(seq 1 30); do kill -0 $PID 2>/dev/null || break; sleep 1; done
   if kill -0 $PID 2>/dev/null; then echo "demo-smoke: the demo did not stop on SIGINT"; exit 1; fi
   wait $PID 2>/dev/null || true
