@@ -1,5 +1,6 @@
 package io.gapwatch.agent;
 
+import io.gapwatch.probe.HostInfo;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.TargetInfo;
@@ -68,7 +69,7 @@ public final class Agent implements Runnable {
         while (running) {
             try {
                 if (agentId == null) {
-                    ServerClient.Registered registered = server.register(name, hostname(), version(), targets);
+                    ServerClient.Registered registered = server.register(name, HostInfo.hostname(), version(), targets);
                     if (registered.secret() != null) {
                         credentials.enrolled(registered.secret());
                     }
@@ -185,14 +186,6 @@ public final class Agent implements Runnable {
             if (!running) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 

@@ -58,7 +58,7 @@ public final class AgentCommand {
             }
         }
         List<TargetExecutor> executors = executors(backend, o);
-        String name = o.get("name", hostname() + "-" + backend);
+        String name = o.get("name", HostInfo.hostname() + "-" + backend);
         Path home = Path.of(o.get("home", io.gapwatch.cli.GapwatchHome.path().toString()));
         Spool spool = new Spool(home.resolve("spool").resolve(name));
         Credentials credentials = new Credentials(home.resolve("agents").resolve(name + ".secret"),
@@ -124,13 +124,5 @@ public final class AgentCommand {
     public static boolean kvmUsable() {
         Path kvm = Path.of("/dev/kvm");
         return Files.isReadable(kvm) && Files.isWritable(kvm);
-    }
-
-    private static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "agent";
-        }
     }
 }

@@ -23,6 +23,14 @@ public final class HostInfo {
         }
     }
 
+    public static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     public static TargetInfo target(String backend) {
         return new TargetInfo(backend, kernelRelease(), cpuModel(), null);
     }

@@ -1,5 +1,6 @@
 package io.gapwatch.server.agents;
 
+import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.auth.Caller;
 import io.gapwatch.server.auth.Role;
@@ -21,7 +22,6 @@ import java.util.regex.Pattern;
 @Service
 public class AgentService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+-]{0,199}");
-    private static final Set<String> BACKENDS = Set.of("kvm", "lab", "sim");
     private static final int MAX_TARGETS = 256;
 
     private final AgentRepository agents;
@@ -107,7 +107,7 @@ public class AgentService {
                     problems.add(new FieldProblem(at, "must not be null"));
                     continue;
                 }
-                if (t.backend() == null || !BACKENDS.contains(t.backend())) {
+                if (t.backend() == null || !TargetInfo.BACKENDS.contains(t.backend())) {
                     problems.add(new FieldProblem(at + ".backend", "must be one of kvm, lab, sim"));
                 }
                 if (t.kernelRelease() == null || t.kernelRelease().isBlank() || t.kernelRelease().length() > 200) {

@@ -37,6 +37,10 @@ public class TokenRepository {
                 .param("hash", secretHash).query(TokenRepository::map).optional();
     }
 
+    public Optional<TokenRow> find(long id) {
+        return jdbc.sql("SELECT * FROM api_tokens WHERE id = :id").param("id", id).query(TokenRepository::map).optional();
+    }
+
     public boolean existsByHash(String secretHash) {
         return jdbc.sql("SELECT EXISTS (SELECT 1 FROM api_tokens WHERE secret_hash = :hash)")
                 .param("hash", secretHash).query(Boolean.class).single();

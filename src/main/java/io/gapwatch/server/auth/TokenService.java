@@ -71,7 +71,7 @@ public class TokenService {
         if (!tokens.revoke(id, clock.now())) {
             throw new NotFoundException("token " + id + " does not exist");
         }
-        return tokens.all().stream().filter(t -> t.id() == id).findFirst().orElseThrow();
+        return tokens.find(id).orElseThrow();
     }
 
     /** Who holds this bearer secret: a live token, or a live agent secret. */

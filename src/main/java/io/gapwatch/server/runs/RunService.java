@@ -2,6 +2,7 @@ package io.gapwatch.server.runs;
 
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.server.GapwatchProperties;
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.agents.TargetRepository;
@@ -16,12 +17,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** Creating, reading and cancelling runs. Leasing them is the leases package's business. */
 @Service
 public class RunService {
-    static final Set<String> BACKENDS = Set.of("kvm", "lab", "sim");
     private static final int MAX_NAME = 200;
 
     private final RunRepository runs;
@@ -108,7 +107,7 @@ public class RunService {
             problems.add(new FieldProblem("iterations", "must be between 1 and " + ProbeRequest.MAX_ITERATIONS + ", was " + iterations));
         }
         CreateRunRequest.TargetRequest t = r.target() == null ? new CreateRunRequest.TargetRequest(null, null, null) : r.target();
-        if (t.backend() != null && !BACKENDS.contains(t.backend())) {
+        if (t.backend() != null && !TargetInfo.BACKENDS.contains(t.backend())) {
             problems.add(new FieldProblem("target.backend", "must be one of kvm, lab, sim; was '" + t.backend() + "'"));
         }
         checkName(problems, "target.agent", t.agent());
