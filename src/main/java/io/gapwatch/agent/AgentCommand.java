@@ -9,6 +9,7 @@ import io.gapwatch.probe.SystemHostClock;
 import io.gapwatch.probe.kvm.KvmHypervisor;
 import io.gapwatch.probe.sim.SimFaults;
 import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.probe.sim.SimSeries;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /** {@code gapwatch agent --server URL}: a worker that leases runs and executes them. */
@@ -31,6 +33,11 @@ public final class AgentCommand {
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
               --kernels A,B,C     lab only: kernel releases to offer, one target each
               --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest
+              --sim-kernels A,B   sim only: a series of simulated kernels, one target each (sim:A, sim:B, ...),
+                                  e.g. 6.12.100,6.12.101,6.12.107,6.12.111
+              --sim-faults-from V:LIST
+                                  sim series only: the kernels from version V on have the faults LIST
+                                  (--sim-faults syntax), e.g. 6.12.111:extra-error-ns=3000000
               --token T           enrollment token (or $GAPWATCH_TOKEN); the agent then keeps its own secret
                                   in <home>/agents/<name>.secret and uses it from then on
               --home DIR          spool and secret (default $GAPWATCH_HOME, ~/.gapwatch)
@@ -40,7 +47,7 @@ public final class AgentCommand {
     }
 
     public static int main(String[] args, PrintStream out) {
-        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "home", "token"),
+        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "sim-kernels", "sim-faults-from", "home", "token"),
                 Set.of("help"));
         if (o.has("help")) {
             out.print(HELP);
@@ -92,14 +99,20 @@ public final class AgentCommand {
         List<TargetExecutor> executors = new ArrayList<>();
         switch (backend) {
             case "sim" -> {
-                SimFaults faults;
                 try {
-                    faults = SimFaults.parse(o.get("sim-faults", null));
+                    SimFaults faults = SimFaults.parse(o.get("sim-faults", null));
+                    if (o.has("sim-kernels")) {
+                        SimSeries.FaultsFrom from = o.has("sim-faults-from")
+                                ? SimSeries.FaultsFrom.parse(o.get("sim-faults-from", null)) : null;
+                        for (SimSeries.Member m : SimSeries.of(o.get("sim-kernels", null), from, faults).members()) {
+                            executors.add(simExecutor(clock, m.faults(), m.kernelRelease()));
+                        }
+                    } else {
+                        executors.add(simExecutor(clock, faults, SimKernel.KERNEL_RELEASE));
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("agent: " + e.getMessage());
                 }
-                SimKernel model = new SimKernel(clock, faults);
-                executors.add(new LocalExecutor(model.target(), clock, () -> new SimKernel(clock, faults)));
             }
             case "kvm" -> executors.add(new LocalExecutor(HostInfo.target("kvm"), clock, KvmHypervisor::open));
             case "lab" -> {
@@ -118,7 +131,18 @@ public final class AgentCommand {
         if (o.has("kernels") && !backend.equals("lab")) {
             throw new UsageException("agent: --kernels is for --backend lab");
         }
+        if ((o.has("sim-kernels") || o.has("sim-faults")) && !backend.equals("sim")) {
+            throw new UsageException("agent: --sim-kernels and --sim-faults are for --backend sim");
+        }
+        if (o.has("sim-faults-from") && !o.has("sim-kernels")) {
+            throw new UsageException("agent: --sim-faults-from needs a series: --sim-kernels A,B,C");
+        }
         return executors;
+    }
+
+    private static LocalExecutor simExecutor(SystemHostClock clock, SimFaults faults, String kernelRelease) {
+        return new LocalExecutor(new SimKernel(clock, faults, new Random(), kernelRelease).target(), clock,
+                () -> new SimKernel(clock, faults, new Random(), kernelRelease));
     }
 
     public static boolean kvmUsable() {

@@ -17,6 +17,12 @@ public record SimFaults(boolean lostGap, long extraErrorNs, long jitterNs, boole
         return new SimFaults(false, 0, 0, false, false);
     }
 
+    /** These faults and {@code more}: either's flags, the sum of their extra error and jitter. */
+    public SimFaults and(SimFaults more) {
+        return new SimFaults(lostGap || more.lostGap, extraErrorNs + more.extraErrorNs, jitterNs + more.jitterNs,
+                noXen || more.noXen, clockGuest || more.clockGuest);
+    }
+
     /**
      * Parses a comma-separated list: {@code lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest}.
      */

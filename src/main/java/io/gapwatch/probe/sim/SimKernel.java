@@ -14,18 +14,30 @@ import java.util.Random;
  * For development, tests and demos. Its kernel release says "sim:" so its results are never taken for a kernel's.
  */
 public final class SimKernel implements Hypervisor {
-    public static final String KERNEL_RELEASE = "sim:6.12-model";
+    /** Every simulated kernel's release starts with this, so no one takes it for a real kernel's. */
+    public static final String RELEASE_PREFIX = "sim:";
+    public static final String KERNEL_RELEASE = RELEASE_PREFIX + "6.12-model";
     /** What KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) answers on 6.12.117 (measured in the kernel lab). */
     static final int XEN_CAPABILITIES_6_12 = 0x1ff;
 
     private final HostClock clock;
     private final SimFaults faults;
     private final Random random;
+    private final String kernelRelease;
 
-    public SimKernel(HostClock clock, SimFaults faults, Random random) {
+    /** @param kernelRelease what this model calls itself: {@code sim:6.12-model}, or a member of a {@link SimSeries} */
+    public SimKernel(HostClock clock, SimFaults faults, Random random, String kernelRelease) {
+        if (!kernelRelease.startsWith(RELEASE_PREFIX)) {
+            throw new IllegalArgumentException("a simulated kernel's release starts with " + RELEASE_PREFIX + ", was " + kernelRelease);
+        }
         this.clock = clock;
         this.faults = faults;
         this.random = random;
+        this.kernelRelease = kernelRelease;
+    }
+
+    public SimKernel(HostClock clock, SimFaults faults, Random random) {
+        this(clock, faults, random, KERNEL_RELEASE);
     }
 
     public SimKernel(HostClock clock, SimFaults faults) {
@@ -34,7 +46,7 @@ public final class SimKernel implements Hypervisor {
 
     @Override
     public TargetInfo target() {
-        return new TargetInfo("sim", KERNEL_RELEASE, "simulated", null);
+        return new TargetInfo("sim", kernelRelease, "simulated", null);
     }
 
     @Override
