@@ -12,7 +12,7 @@ package io.gapwatch.probe;
  * @param hostRunDelayNs      growth of the probe thread's run_delay over the iteration
  * @param errorNs             stealDelta - midpoint(gapLow, gapHigh)
  * @param withinBracket       gapLow <= stealDelta <= gapHigh + hostRunDelay + tolerance
- * @param pass                the seed's bound: gapMs * 1e6 <= stealDelta < 5e9
+ * @param pass                the seed's bound: gapMs * 1e6 <= stealDelta < gapMs * 1e6 + 5e9
  * @param createNs            creating both VMs
  * @param saveNs              saving clock, TSC_ADJUST and runstate on the source
  * @param restoreNs           restoring them on the destination

@@ -9,16 +9,21 @@ import java.util.List;
  * @param toleranceNs slack added to the top of the bracket (clock reads are not instantaneous)
  */
 public record VerdictRules(long toleranceNs, boolean strict) {
-    /** The seed's upper bound: more than 5 s of steal for a short gap is an accounting bug. */
-    public static final long UPPER_BOUND_NS = 5_000_000_000L;
+    /**
+     * The seed's upper bound, read as what it allows beyond its 10 ms gap: up to 5 s of VM creation and
+     * restore overhead. More steal than the gap plus that is an accounting bug, at any gap.
+     */
+    public static final long OVERHEAD_BOUND_NS = 5_000_000_000L;
     public static final long DEFAULT_TOLERANCE_NS = 1_000_000L;
 
     public static VerdictRules defaults() {
         return new VerdictRules(DEFAULT_TOLERANCE_NS, false);
     }
 
+    /** The seed's bound: gap <= stealDelta < gap + 5 s. A lost gap fails the lower bound, at any gap. */
     public boolean passes(long stealDeltaNs, int gapMs) {
-        return stealDeltaNs >= gapMs * 1_000_000L && stealDeltaNs < UPPER_BOUND_NS;
+        long gapNs = gapMs * 1_000_000L;
+        return stealDeltaNs >= gapNs && stealDeltaNs < gapNs + OVERHEAD_BOUND_NS;
     }
 
     public boolean withinBracket(long stealDeltaNs, long gapLowNs, long gapHighNs, long hostRunDelayNs) {

@@ -6,6 +6,8 @@ import io.gapwatch.kvm.RunstateData;
 import io.gapwatch.probe.sim.SimFaults;
 import io.gapwatch.probe.sim.SimKernel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
@@ -16,8 +18,12 @@ class ProbeTest {
     private final FakeHostClock clock = new FakeHostClock(1_000);
 
     private ProbeReport run(SimFaults faults, Variant variant, int iterations, boolean strict) {
+        return run(faults, variant, 10, iterations, strict);
+    }
+
+    private ProbeReport run(SimFaults faults, Variant variant, int gapMs, int iterations, boolean strict) {
         Probe probe = new Probe(new SimKernel(clock, faults, new Random(7)), clock);
-        return probe.run(new ProbeRequest(variant, 10, iterations, new VerdictRules(1_000_000, strict)));
+        return probe.run(new ProbeRequest(variant, gapMs, iterations, new VerdictRules(1_000_000, strict)));
     }
 
     @Test
@@ -48,6 +54,33 @@ class ProbeTest {
         assertThat(report.measurements()).allSatisfy(m -> {
             assertThat(m.stealDeltaNs()).isLessThan(1_000_000);
             assertThat(m.withinBracket()).isFalse();
+        });
+    }
+
+    @ParameterizedTest(name = "gap {0} ms")
+    @ValueSource(ints = {5_200, 60_000})
+    void gaps_of_five_seconds_and_more_pass_clock_realtime_within_the_bracket(int gapMs) {
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_REALTIME, gapMs, 2, true);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.asExpected()).isTrue();
+        assertThat(report.measurements()).allSatisfy(m -> {
+            assertThat(m.pass()).isTrue();
+            assertThat(m.withinBracket()).isTrue();
+            assertThat(m.stealDeltaNs()).isGreaterThanOrEqualTo(gapMs * 1_000_000L);
+        });
+    }
+
+    @ParameterizedTest(name = "gap {0} ms")
+    @ValueSource(ints = {5_200, 60_000})
+    void at_long_gaps_clock_frozen_still_fails_because_the_gap_is_lost(int gapMs) {
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_FROZEN, gapMs, 2, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isTrue();
+        assertThat(report.measurements()).allSatisfy(m -> {
+            assertThat(m.pass()).isFalse();
+            assertThat(m.stealDeltaNs()).isLessThan(gapMs * 1_000_000L).isLessThan(1_000_000);
         });
     }
 

@@ -10,11 +10,26 @@ class VerdictRulesTest {
     private final VerdictRules rules = new VerdictRules(1_000_000, false);
 
     @Test
-    void an_iteration_passes_when_the_steal_is_at_least_the_gap_and_under_five_seconds() {
+    void an_iteration_passes_when_the_steal_is_at_least_the_gap_and_less_than_five_seconds_more() {
         assertThat(rules.passes(10_000_000, 10)).isTrue();
         assertThat(rules.passes(9_999_999, 10)).isFalse();
-        assertThat(rules.passes(4_999_999_999L, 10)).isTrue();
-        assertThat(rules.passes(5_000_000_000L, 10)).isFalse();
+        assertThat(rules.passes(5_009_999_999L, 10)).isTrue();
+        assertThat(rules.passes(5_010_000_000L, 10)).isFalse();
+    }
+
+    @Test
+    void the_five_seconds_are_overhead_above_the_gap_so_long_gaps_can_pass() {
+        assertThat(rules.passes(5_200_753_000L, 5_200)).isTrue();
+        assertThat(rules.passes(60_000_500_000L, 60_000)).isTrue();
+        assertThat(rules.passes(64_999_999_999L, 60_000)).isTrue();
+        assertThat(rules.passes(65_000_000_000L, 60_000)).isFalse();
+    }
+
+    @Test
+    void a_lost_gap_fails_the_lower_bound_at_any_gap() {
+        assertThat(rules.passes(300_000, 5_200)).isFalse();
+        assertThat(rules.passes(300_000, 60_000)).isFalse();
+        assertThat(rules.passes(59_999_999_999L, 60_000)).isFalse();
     }
 
     @Test
