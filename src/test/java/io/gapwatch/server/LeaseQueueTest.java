@@ -2,6 +2,7 @@ package io.gapwatch.server;
 
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.SimReports;
+import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.probe.sim.SimKernel;
@@ -31,6 +32,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -71,6 +73,8 @@ class LeaseQueueTest {
     LeaseService leases;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    MeterRegistry meters;
 
     Caller.AgentCaller simAgent;
     Caller.AgentCaller labAgent;
@@ -224,5 +228,42 @@ class LeaseQueueTest {
         Lease next = lease(simAgent);
         assertThatThrownBy(() -> leases.report(simAgent, next.token(), simReport(Variant.CLOCK_REALTIME, 1)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("needs all 2 iterations");
+    }
+
+    @Test
+    void a_result_naming_another_kernel_or_backend_than_the_leased_target_is_refused_counted_and_not_stored()
+            throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        ProbeReport honest = simReport(Variant.CLOCK_REALTIME, 2);
+        double refusedBefore = refused("target-mismatch");
+
+        assertThatThrownBy(() -> leases.report(simAgent, lease.token(),
+                naming(honest, new TargetInfo("sim", "6.12.117+deb12-amd64", "simulated", null))))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("target.kernelRelease");
+        assertThatThrownBy(() -> leases.report(simAgent, lease.token(),
+                naming(honest, new TargetInfo("kvm", SimKernel.KERNEL_RELEASE, "Intel", null))))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("target.backend");
+
+        assertThat(refused("target-mismatch")).isEqualTo(refusedBefore + 2);
+        RunView stillOpen = runs.get(id);
+        assertThat(stillOpen.state()).isEqualTo(RunState.LEASED);
+        assertThat(stillOpen.measurements()).isEmpty();
+
+        leases.report(simAgent, lease.token(), honest);
+        RunView done = runs.get(id);
+        assertThat(done.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(done.target().kernelRelease()).isEqualTo(SimKernel.KERNEL_RELEASE);
+        assertThat(done.target().backend()).isEqualTo("sim");
+        assertThat(meters.find("gapwatch.runs.completed").tag("kernel", "6.12.117+deb12-amd64").counter()).isNull();
+    }
+
+    private double refused(String reason) {
+        return meters.get("gapwatch.results.refused").tag("reason", reason).counter().count();
+    }
+
+    private static ProbeReport naming(ProbeReport r, TargetInfo target) {
+        return new ProbeReport(r.variant(), r.gapMs(), r.iterations(), r.strict(), target, r.verdict(),
+                r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.measurements());
     }
 }

@@ -125,7 +125,7 @@ public class LeaseService {
     public Run report(Caller.AgentCaller caller, long token, ProbeReport report) {
         return tx.execute(s -> {
             Run run = runs.lockByLeaseToken(token).orElseThrow(() -> {
-                metrics.resultRefused();
+                metrics.resultRefused(RunMetrics.Refusal.STALE_LEASE);
                 return stale(token);
             });
             requireOwnLease(caller, run, token);
@@ -134,18 +134,22 @@ public class LeaseService {
                 return run; // a repeated delivery: already recorded
             }
             if (run.leaseExpiresAt() != null && run.leaseExpiresAt().isBefore(now)) {
-                metrics.resultRefused();
+                metrics.resultRefused(RunMetrics.Refusal.LEASE_EXPIRED);
                 events.record(run.id(), now, RunEvent.Kind.RESULT_REFUSED, "lease token " + token + " expired at " + run.leaseExpiresAt());
                 throw new ConflictException("lease " + token + " of run " + run.id() + " expired at " + run.leaseExpiresAt()
                         + "; the run will be requeued and its result is not recorded");
             }
+            requireLeasedTarget(run, report);
             validate(run, report);
             runs.complete(run.id(), report, now);
             measurements.insertAll(run.id(), report.measurements());
             events.record(run.id(), now, RunEvent.Kind.RESULT_ACCEPTED, report.verdict() + " with "
                     + report.measurements().size() + " measurements, lease token " + token);
-            metrics.runCompleted(report);
-            return runs.find(run.id()).orElseThrow();
+            Run completed = runs.find(run.id()).orElseThrow();
+            // labels from the leased target as stored, not from the report's free text
+            metrics.runCompleted(completed.kernelRelease(), completed.backend(), completed.variant(), completed.verdict(),
+                    report.measurements());
+            return completed;
         });
     }
 
@@ -177,6 +181,29 @@ public class LeaseService {
     private static ConflictException stale(long token) {
         return new ConflictException("lease token " + token + " is not current: its lease expired or was cancelled, "
                 + "and the run went back to the queue or ended; this result is not recorded");
+    }
+
+    /**
+     * A result belongs to the target the run was leased for: one that names another kernel or backend would
+     * file a kernel's numbers under another kernel's series (or a model's under a kernel's), so it is refused.
+     */
+    private void requireLeasedTarget(Run run, ProbeReport r) {
+        if (r.target() == null) {
+            return; // validate() names the missing field
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        if (!run.backend().equals(r.target().backend())) {
+            problems.add(new FieldProblem("target.backend", "run " + run.id() + " was leased for backend "
+                    + run.backend() + ", the result names '" + r.target().backend() + "'"));
+        }
+        if (!run.kernelRelease().equals(r.target().kernelRelease())) {
+            problems.add(new FieldProblem("target.kernelRelease", "run " + run.id() + " was leased for kernel "
+                    + run.kernelRelease() + ", the result names '" + r.target().kernelRelease() + "'"));
+        }
+        if (!problems.isEmpty()) {
+            metrics.resultRefused(RunMetrics.Refusal.TARGET_MISMATCH);
+            throw new InvalidRequestException(problems);
+        }
     }
 
     private static void validate(Run run, ProbeReport r) {

@@ -145,20 +145,22 @@ public class RunRepository {
                 .query(ROW).list();
     }
 
-    /** Records the verdict of a leased run; the lease token stays, so a repeated delivery is recognised. */
+    /**
+     * Records the verdict of a leased run; the lease token stays, so a repeated delivery is recognised. The
+     * kernel and backend stay those of the leased target (the caller checked the report names them).
+     */
     public void complete(long id, ProbeReport report, Instant now) {
         jdbc.sql("""
                         UPDATE runs SET state = 'COMPLETED', verdict = :verdict, skip_reason = :skipReason, error = :error,
-                                        kernel_release = :kernel, backend = :backend, accelerator = :accelerator,
-                                        cpu_model = :cpuModel, started_at = coalesce(started_at, :now), finished_at = :now,
+                                        accelerator = coalesce(:accelerator, accelerator),
+                                        cpu_model = coalesce(:cpuModel, cpu_model),
+                                        started_at = coalesce(started_at, :now), finished_at = :now,
                                         lease_expires_at = NULL
                         WHERE id = :id""")
                 .param("id", id)
                 .param("verdict", report.verdict().name())
                 .param("skipReason", report.skipReason())
                 .param("error", report.error())
-                .param("kernel", report.target().kernelRelease())
-                .param("backend", report.target().backend())
                 .param("accelerator", report.target().accelerator())
                 .param("cpuModel", report.target().cpuModel())
                 .param("now", ts(now))
