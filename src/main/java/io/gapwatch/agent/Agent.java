@@ -34,6 +34,7 @@ public final class Agent implements Runnable {
     private final Consumer<String> log;
     private volatile boolean running = true;
     private volatile Thread thread;
+    private volatile String refusal;
 
     public Agent(String name, ServerClient server, Credentials credentials, Spool spool, List<TargetExecutor> executors,
                  Consumer<String> log) {
@@ -43,6 +44,11 @@ public final class Agent implements Runnable {
         this.spool = spool;
         this.executors = List.copyOf(executors);
         this.log = log;
+    }
+
+    /** Why the server refused this agent for good (revoked, or its name taken), if that is why it stopped. */
+    public Optional<String> refusal() {
+        return Optional.ofNullable(refusal);
     }
 
     public void stop() {
@@ -88,9 +94,14 @@ public final class Agent implements Runnable {
                 sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
             } catch (ServerClient.RejectedException e) {
-                if (e.status() == 404) {
+                if (e.agentRevoked()) {
+                    refuse("agent " + name + " is revoked; stopping, and not enrolling again: " + e.getMessage());
+                } else if (agentId == null && e.status() == 409) {
+                    refuse("agent " + name + " cannot enroll: " + e.getMessage());
+                } else if (e.status() == 404) {
                     agentId = null; // the server forgot us (new database): register again
                 } else if (e.status() == 401 && credentials.enrolled()) {
+                    // not revoked: the secret matches no agent (a new database, or an admin deleted this agent)
                     log.accept("the server no longer takes this agent's secret; enrolling again");
                     forgetSecret();
                     agentId = null;
@@ -107,7 +118,7 @@ public final class Agent implements Runnable {
     }
 
     private void execute(ServerClient.LeaseMessage lease, Map<String, TargetExecutor> byTarget)
-            throws IOException, ServerClient.ServerUnavailableException {
+            throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
         ServerClient.Order order = lease.run();
         TargetExecutor executor = byTarget.get(key(order.backend(), order.kernelRelease()));
         log.accept("run " + order.id() + ": " + order.variant() + " gap " + order.gapMs() + " ms x" + order.iterations()
@@ -139,6 +150,12 @@ public final class Agent implements Runnable {
         deliverSpooled();
     }
 
+    private void refuse(String why) {
+        refusal = why;
+        running = false;
+        log.accept(why);
+    }
+
     private void forgetSecret() {
         try {
             credentials.forget();
@@ -163,12 +180,15 @@ public final class Agent implements Runnable {
     }
 
     /** Delivers every spooled result; stops at the first outage and leaves the rest for later. */
-    private void deliverSpooled() throws IOException, ServerClient.ServerUnavailableException {
+    private void deliverSpooled() throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
         for (Spool.Entry entry : spool.pending()) {
             try {
                 server.result(entry.token(), entry.report());
                 spool.remove(entry.token());
             } catch (ServerClient.RejectedException e) {
+                if (e.status() == 401) {
+                    throw e; // this agent is refused, not its result: the result stays spooled
+                }
                 log.accept("result of lease " + entry.token() + " refused: " + e.getMessage());
                 spool.refuse(entry.token(), e.getMessage());
             }

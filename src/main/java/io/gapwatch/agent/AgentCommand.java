@@ -78,7 +78,7 @@ public final class AgentCommand {
                 line -> out.println(Instant.now() + " " + line));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         agent.run();
-        return 0;
+        return agent.refusal().isPresent() ? 1 : 0;
     }
 
     static URI serverUri(String raw) {

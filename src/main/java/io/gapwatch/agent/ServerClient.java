@@ -133,5 +133,10 @@ public final class ServerClient {
         public int status() {
             return status;
         }
+
+        /** The server's 401 for a revoked agent (problem type urn:gapwatch:problem:agent-revoked): stop, do not re-enroll. */
+        public boolean agentRevoked() {
+            return status == 401 && getMessage().contains("urn:gapwatch:problem:agent-revoked");
+        }
     }
 }

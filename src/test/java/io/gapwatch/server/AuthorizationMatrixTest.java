@@ -119,6 +119,8 @@ class AuthorizationMatrixTest {
                         : who == Who.OTHER_AGENT ? "matrix-owner" : "matrix-new-" + who.name().toLowerCase()))));
         r.put("POST /api/v1/agents/{id}/revoke", new Rule(admins, who -> new Call("POST",
                 "/api/v1/agents/" + enroll("matrix-doomed-" + who.name().toLowerCase()).path("id").asLong() + "/revoke", null)));
+        r.put("DELETE /api/v1/agents/{id}", new Rule(admins, who -> new Call("DELETE",
+                "/api/v1/agents/" + enroll("matrix-deleted-" + who.name().toLowerCase()).path("id").asLong(), null)));
         r.put("POST /api/v1/agents/{agentId}/lease", new Rule(owner,
                 who -> new Call("POST", "/api/v1/agents/" + ownerId + "/lease?waitSeconds=0", null)));
         r.put("POST /api/v1/leases/{token}/heartbeat", new Rule(owner,

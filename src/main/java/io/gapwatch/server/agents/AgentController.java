@@ -4,6 +4,8 @@ import io.gapwatch.server.auth.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,9 +33,18 @@ class AgentController {
     }
 
     @PostMapping("/{id}/revoke")
-    @Operation(summary = "Revoke an agent's secret: it can no longer lease or report (admin)")
+    @Operation(summary = "Revoke an agent's secret: it can no longer lease or report, and stays revoked until an "
+            + "admin deletes it (admin)")
     Agent revoke(@PathVariable long id) {
         return service.revoke(id);
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Forget an agent (admin): its targets go, its secret stops working, and its name may enroll "
+            + "again as a new agent; the way back for a revoked agent")
+    ResponseEntity<Void> delete(@PathVariable long id) {
+        service.delete(id);
+        return ResponseEntity.noContent().build();
     }
 
     @GetMapping

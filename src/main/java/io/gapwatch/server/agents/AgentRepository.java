@@ -20,17 +20,28 @@ public class AgentRepository {
         this.jdbc = jdbc;
     }
 
-    /** Registers an agent by name, or refreshes the registration of one that restarted. Returns its id. */
-    public long upsert(String name, String hostname, String version, Instant now) {
+    /** Enrolls a new agent; empty if the name is taken (enrollment never takes over an existing agent). */
+    public Optional<Long> insert(String name, String hostname, String version, String secretHash, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO agents (name, hostname, version, registered_at, last_seen_at)
-                        VALUES (:name, :hostname, :version, :now, :now)
-                        ON CONFLICT (name) DO UPDATE SET hostname = excluded.hostname, version = excluded.version,
-                                                         last_seen_at = excluded.last_seen_at
+                        INSERT INTO agents (name, hostname, version, secret_hash, registered_at, last_seen_at)
+                        VALUES (:name, :hostname, :version, :hash, :now, :now)
+                        ON CONFLICT (name) DO NOTHING
                         RETURNING id""")
-                .param("name", name).param("hostname", hostname).param("version", version)
+                .param("name", name).param("hostname", hostname).param("version", version).param("hash", secretHash)
                 .param("now", now.atOffset(ZoneOffset.UTC))
-                .query(Long.class).single();
+                .query(Long.class).optional();
+    }
+
+    /** An agent that restarted registers again with its own secret: what it runs on may have changed. */
+    public void refresh(long id, String hostname, String version, Instant now) {
+        jdbc.sql("UPDATE agents SET hostname = :hostname, version = :version, last_seen_at = :now WHERE id = :id")
+                .param("id", id).param("hostname", hostname).param("version", version)
+                .param("now", now.atOffset(ZoneOffset.UTC)).update();
+    }
+
+    public Optional<AgentRow> findByName(String name) {
+        return jdbc.sql("SELECT * FROM agents WHERE name = :name").param("name", name)
+                .query(AgentRepository::map).optional();
     }
 
     public void touch(long id, Instant now) {
@@ -38,15 +49,21 @@ public class AgentRepository {
                 .param("id", id).param("now", now.atOffset(ZoneOffset.UTC)).update();
     }
 
-    public void setSecretHash(long id, String secretHash) {
-        jdbc.sql("UPDATE agents SET secret_hash = :hash, revoked_at = NULL WHERE id = :id")
-                .param("id", id).param("hash", secretHash).update();
-    }
-
     /** The agent holding this secret, unless it was revoked. */
     public Optional<AgentRow> findActiveBySecretHash(String secretHash) {
         return jdbc.sql("SELECT * FROM agents WHERE secret_hash = :hash AND revoked_at IS NULL")
                 .param("hash", secretHash).query(AgentRepository::map).optional();
+    }
+
+    /** The revoked agent that held this secret, to tell it why it is refused. */
+    public Optional<AgentRow> findRevokedBySecretHash(String secretHash) {
+        return jdbc.sql("SELECT * FROM agents WHERE secret_hash = :hash AND revoked_at IS NOT NULL")
+                .param("hash", secretHash).query(AgentRepository::map).optional();
+    }
+
+    /** Forgets an agent: its targets go with it, its secret no longer matches anything, its name is free again. */
+    public boolean delete(long id) {
+        return jdbc.sql("DELETE FROM agents WHERE id = :id").param("id", id).update() == 1;
     }
 
     public boolean revoke(long id, Instant now) {

@@ -5,6 +5,7 @@ import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.auth.Caller;
 import io.gapwatch.server.auth.Role;
 import io.gapwatch.server.auth.Secrets;
+import io.gapwatch.server.web.ConflictException;
 import io.gapwatch.server.web.ForbiddenException;
 import io.gapwatch.server.web.FieldProblem;
 import io.gapwatch.server.web.InvalidRequestException;
@@ -12,6 +13,7 @@ import io.gapwatch.server.web.NotFoundException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,26 +37,37 @@ public class AgentService {
     }
 
     /**
-     * Registers an agent and its targets. With an enrollment token the agent gets a new secret, returned
-     * this once; an agent holding its secret may only re-register itself (after a restart, new targets).
+     * Registers an agent and its targets. An enrollment (or admin) token creates a NEW agent, which gets its
+     * secret, returned this once; a name that is already registered is refused, so nobody takes over another
+     * agent's name, targets or pinned runs. An agent holding its secret may only re-register itself (after a
+     * restart, with new targets).
      */
     @Transactional
     public Enrolled register(Caller caller, AgentRegistration r) {
         validate(r);
-        boolean enrolling = caller instanceof Caller.TokenHolder t && (t.role() == Role.ENROLLMENT || t.role() == Role.ADMIN);
-        if (!enrolling) {
-            if (!(caller instanceof Caller.AgentCaller a) || !a.name().equals(r.name())) {
-                throw new ForbiddenException("registering agent '" + r.name() + "' needs an enrollment token"
-                        + " or that agent's own secret");
+        Instant now = clock.now();
+        if (caller instanceof Caller.AgentCaller self) {
+            if (!self.name().equals(r.name())) {
+                throw new ForbiddenException("agent " + self.name() + " may only re-register itself, not '" + r.name() + "'");
             }
+            agents.refresh(self.agentId(), r.hostname(), r.version(), now);
+            targets.replace(self.agentId(), r.targets());
+            Agent agent = get(self.agentId());
+            return new Enrolled(agent.id(), agent.name(), agent.targets(), null);
         }
-        long id = agents.upsert(r.name(), r.hostname(), r.version(), clock.now());
+        if (!(caller instanceof Caller.TokenHolder t && (t.role() == Role.ENROLLMENT || t.role() == Role.ADMIN))) {
+            throw new ForbiddenException("registering agent '" + r.name() + "' needs an enrollment token"
+                    + " or that agent's own secret");
+        }
+        String secret = Secrets.agentSecret();
+        long id = agents.insert(r.name(), r.hostname(), r.version(), Secrets.hash(secret), now).orElseThrow(() -> {
+            var existing = agents.findByName(r.name()).orElseThrow();
+            return new ConflictException("agent '" + r.name() + "' is already registered (id " + existing.id()
+                    + (existing.revokedAt() != null ? ", revoked at " + existing.revokedAt() : "") + "): enrollment only"
+                    + " creates new agents; that agent re-registers with its own secret, or an admin deletes it"
+                    + " (DELETE /api/v1/agents/" + existing.id() + ") to free the name");
+        });
         targets.replace(id, r.targets());
-        String secret = null;
-        if (enrolling) {
-            secret = Secrets.agentSecret();
-            agents.setSecretHash(id, Secrets.hash(secret));
-        }
         Agent agent = get(id);
         return new Enrolled(agent.id(), agent.name(), agent.targets(), secret);
     }
@@ -69,6 +82,19 @@ public class AgentService {
             throw new NotFoundException("agent " + id + " is not registered");
         }
         return get(id);
+    }
+
+    /**
+     * The admin's answer to a revoked (or retired) agent: forget it. Its targets go, and its name may enroll
+     * again, as a new agent with a new secret. Leases it held can no longer be heartbeaten (its secret matches
+     * nothing), so they expire and the reaper requeues their runs; runs pinned to its name wait for the next
+     * agent of that name.
+     */
+    @Transactional
+    public void delete(long id) {
+        if (!agents.delete(id)) {
+            throw new NotFoundException("agent " + id + " is not registered");
+        }
     }
 
     public Agent get(long id) {

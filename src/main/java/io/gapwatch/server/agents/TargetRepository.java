@@ -40,12 +40,13 @@ public class TargetRepository {
                 .list();
     }
 
-    /** Whether any registered agent offers a target matching the given constraints (null: any). */
+    /** Whether any registered, unrevoked agent offers a target matching the given constraints (null: any). */
     public boolean anyServes(String agent, String kernelRelease, String backend) {
         return jdbc.sql("""
                         SELECT EXISTS (
                             SELECT 1 FROM targets t JOIN agents a ON a.id = t.agent_id
-                            WHERE (CAST(:agent AS text) IS NULL OR a.name = :agent)
+                            WHERE a.revoked_at IS NULL
+                              AND (CAST(:agent AS text) IS NULL OR a.name = :agent)
                               AND (CAST(:kernel AS text) IS NULL OR t.kernel_release = :kernel)
                               AND (CAST(:backend AS text) IS NULL OR t.backend = :backend))""")
                 .param("agent", agent).param("kernel", kernelRelease).param("backend", backend)

@@ -1,5 +1,7 @@
 package io.gapwatch.server.auth;
 
+import io.gapwatch.cli.Json;
+import io.gapwatch.server.agents.AgentRepository;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,7 +13,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Resolves "Authorization: Bearer <secret>" to a {@link Caller}. Authorities: ROLE_VIEWER / ROLE_OPERATOR /
@@ -32,8 +36,17 @@ final class BearerTokenFilter extends OncePerRequestFilter {
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && header.length() > 7
                 && header.length() < 512) {
             try {
-                tokens.authenticate(header.substring(7).trim()).ifPresent(caller ->
-                        SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller)));
+                String secret = header.substring(7).trim();
+                var caller = tokens.authenticate(secret);
+                if (caller.isPresent()) {
+                    SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller.get()));
+                } else {
+                    var revoked = tokens.revokedAgent(secret);
+                    if (revoked.isPresent()) {
+                        revokedAgent(response, revoked.get(), request.getRequestURI());
+                        return;
+                    }
+                }
             } catch (DataAccessException e) {
                 // tokens live in the database: without it nobody can be identified, so come back later
                 response.setStatus(503);
@@ -45,6 +58,25 @@ final class BearerTokenFilter extends OncePerRequestFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    /** Problem type of the 401 a revoked agent gets: the agent stops on it instead of enrolling again. */
+    static final String AGENT_REVOKED = "urn:gapwatch:problem:agent-revoked";
+
+    private static void revokedAgent(HttpServletResponse response, AgentRepository.AgentRow agent, String instance)
+            throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", AGENT_REVOKED);
+        body.put("title", "Agent revoked");
+        body.put("status", 401);
+        body.put("detail", "agent " + agent.name() + " (id " + agent.id() + ") was revoked at " + agent.revokedAt()
+                + " and stays revoked until an admin deletes it (DELETE /api/v1/agents/" + agent.id()
+                + "), after which it may enroll again");
+        body.put("instance", instance);
+        response.setStatus(401);
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        response.setContentType("application/problem+json");
+        response.getWriter().write(Json.MAPPER.writeValueAsString(body));
     }
 
     static final class CallerAuthentication extends AbstractAuthenticationToken {

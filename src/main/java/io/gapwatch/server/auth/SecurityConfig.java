@@ -48,6 +48,7 @@ class SecurityConfig {
                             .requestMatchers(HttpMethod.POST, "/api/v1/agents").hasAnyRole("ENROLLMENT", "AGENT", "ADMIN")
                             .requestMatchers(HttpMethod.POST, "/api/v1/agents/*/lease", "/api/v1/leases/**").hasRole("AGENT")
                             .requestMatchers(HttpMethod.POST, "/api/v1/agents/*/revoke").hasRole("ADMIN")
+                            .requestMatchers(HttpMethod.DELETE, "/api/v1/agents/*").hasRole("ADMIN")
                             .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                             .requestMatchers(HttpMethod.POST, "/api/v1/runs", "/api/v1/runs/*/cancel").hasRole("OPERATOR")
                             .requestMatchers("/api/**").hasRole("VIEWER")

@@ -85,6 +85,11 @@ public class TokenService {
         return agents.findActiveBySecretHash(hash).map(a -> new Caller.AgentCaller(a.id(), a.name()));
     }
 
+    /** The revoked agent this secret belonged to, if any: it is told why it is refused, and stops. */
+    public Optional<AgentRepository.AgentRow> revokedAgent(String secret) {
+        return agents.findRevokedBySecretHash(Secrets.hash(secret));
+    }
+
     /**
      * The first start of a server on a database: the admin token given in GAPWATCH_ADMIN_TOKEN is recorded,
      * or, when there is none and no admin token exists yet, one is made and returned to be printed once.
