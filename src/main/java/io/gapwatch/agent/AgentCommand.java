@@ -32,7 +32,8 @@ public final class AgentCommand {
               --name NAME         agent name (default: <hostname>-<backend>); a restarted agent keeps its name
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
               --kernels A,B,C     lab only: kernel releases to offer, one target each
-              --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest
+              --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest,
+                                  pre-5.16 (registers sim:5.15-model), stale-guest-area
               --sim-kernels A,B   sim only: a series of simulated kernels, one target each (sim:A, sim:B, ...),
                                   e.g. 6.12.100,6.12.101,6.12.107,6.12.111
               --sim-faults-from V:LIST
@@ -108,7 +109,7 @@ public final class AgentCommand {
                             executors.add(simExecutor(clock, m.faults(), m.kernelRelease()));
                         }
                     } else {
-                        executors.add(simExecutor(clock, faults, SimKernel.KERNEL_RELEASE));
+                        executors.add(simExecutor(clock, faults, SimKernel.defaultRelease(faults)));
                     }
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("agent: " + e.getMessage());

@@ -3,11 +3,15 @@ package io.gapwatch.export;
 import io.gapwatch.probe.Measurement;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Verdict;
+import io.gapwatch.probe.VerdictRules;
 
 import java.util.List;
 import java.util.Locale;
 
-/** A run of probes as KTAP (kselftest's output format): one test point per iteration. */
+/**
+ * A run of probes as KTAP (kselftest's output format): one test point per iteration, {@code ok} exactly when
+ * the iteration counts as passed for the run's verdict (in strict mode that includes its bracket).
+ */
 public final class Ktap {
     private Ktap() {
     }
@@ -23,6 +27,9 @@ public final class Ktap {
                 .append(report.target().accelerator() == null ? "" : " accelerator=" + report.target().accelerator())
                 .append("sim".equals(report.target().backend()) ? " (simulated: a model, not a kernel result)" : "")
                 .append('\n');
+        if (report.clockPath() != null) {
+            out.append("# clock path: ").append(report.clockPath()).append('\n');
+        }
         if (report.verdict() == Verdict.SKIP) {
             out.append("1..1\n");
             out.append("ok 1 xen_migration_gap # SKIP ").append(oneLine(report.skipReason())).append('\n');
@@ -31,10 +38,17 @@ public final class Ktap {
         out.append("1..").append(report.iterations()).append('\n');
         for (Measurement m : report.measurements()) {
             out.append(String.format(Locale.ROOT,
-                    "# iteration %d: stealDelta=%s ms bracket=[%s, %s] ms hostRunDelay=%s ms error=%s ms withinBracket=%s%n",
+                    "# iteration %d: stealDelta=%s ms bracket=[%s, %s] ms hostRunDelay=%s error=%s ms withinBracket=%s%n",
                     m.iteration(), ms(m.stealDeltaNs()), ms(m.gapLowNs()), ms(m.gapHighNs()),
-                    ms(m.hostRunDelayNs()), ms(m.errorNs()), m.withinBracket()));
-            out.append(m.pass() ? "ok " : "not ok ").append(m.iteration())
+                    m.hostRunDelayNs() == null ? "unavailable (the bracket allows no host preemption)"
+                            : ms(m.hostRunDelayNs()) + " ms",
+                    ms(m.errorNs()), m.withinBracket()));
+            if (!m.guestAreaAgrees()) {
+                out.append(String.format(Locale.ROOT,
+                        "# iteration %d: guest runstate area says time_runnable=%s ms, the ioctl %s ms: they disagree%n",
+                        m.iteration(), ms(m.guestAreaRunnableNs()), ms(m.restoredRunnableNs())));
+            }
+            out.append(VerdictRules.iterationPasses(m, report.strict()) ? "ok " : "not ok ").append(m.iteration())
                     .append(" iteration_").append(m.iteration()).append('\n');
         }
         if (report.verdict() == Verdict.ERROR) {

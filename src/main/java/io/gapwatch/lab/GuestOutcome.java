@@ -44,9 +44,7 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
             TargetInfo target = guest.target().backend().equals("kvm")
                     ? new TargetInfo(KernelLab.BACKEND, release, guest.target().cpuModel(), accelerator.id())
                     : guest.target().withBackend(guest.target().backend(), accelerator.id());
-            return new ProbeReport(guest.variant(), guest.gapMs(), guest.iterations(), guest.strict(), target,
-                    guest.verdict(), guest.expectedVerdict(), guest.asExpected(), guest.skipReason(), guest.error(),
-                    guest.measurements());
+            return guest.withTarget(target);
         }
         String why;
         if (console.failure() != null) {

@@ -44,7 +44,7 @@ public final class LabCommand {
               --list                the kernels in the cache, then those apt can fetch
 
             Needs: apt-get install %s
-            Exit: 0 pass, 1 fail or error, 4 skip, 2 usage error.
+            Exit: 0 as expected (a PASS, or clock-frozen's FAIL), 1 not as expected or error, 4 skip, 2 usage error.
             """.formatted(HostTools.APT_PACKAGES);
 
     private LabCommand() {
@@ -103,7 +103,7 @@ public final class LabCommand {
         if (report.verdict() == Verdict.ERROR) {
             err.println("gapwatch lab: ERROR: " + report.error());
         }
-        return ProbeCommand.exitCode(report.verdict());
+        return ProbeCommand.exitCode(report);
     }
 
     private static int list(KernelLab lab, PrintStream out, PrintStream err) {

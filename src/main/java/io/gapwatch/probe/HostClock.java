@@ -1,5 +1,7 @@
 package io.gapwatch.probe;
 
+import java.util.OptionalLong;
+
 /** The host's clocks and scheduler, as the probe measures them; tests replace it to avoid sleeping. */
 public interface HostClock {
 
@@ -14,7 +16,7 @@ public interface HostClock {
 
     /**
      * The calling thread's scheduler run_delay in ns (time runnable but waiting for a CPU): the host
-     * preemption the kernel legitimately adds to time_runnable.
+     * preemption the kernel legitimately adds to time_runnable. Empty where it cannot be read.
      */
-    long runDelayNs();
+    OptionalLong runDelayNs();
 }

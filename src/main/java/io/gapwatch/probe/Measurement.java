@@ -1,5 +1,8 @@
 package io.gapwatch.probe;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The numbers of one iteration (ns).
  *
@@ -9,7 +12,8 @@ package io.gapwatch.probe;
  * @param guestAreaRunnableNs time_runnable as written into the guest's runstate area on the destination
  * @param gapLowNs            t(destination KVM_RUN call) - t(source KVM_RUN return)
  * @param gapHighNs           t(destination KVM_RUN return) - t(source KVM_RUN call)
- * @param hostRunDelayNs      growth of the probe thread's run_delay over the iteration
+ * @param hostRunDelayNs      growth of the probe thread's run_delay over the iteration; null where the host
+ *                            would not tell (then the bracket allows no host preemption)
  * @param errorNs             stealDelta - midpoint(gapLow, gapHigh)
  * @param withinBracket       gapLow <= stealDelta <= gapHigh + hostRunDelay + tolerance
  * @param pass                the seed's bound: gapMs * 1e6 <= stealDelta < gapMs * 1e6 + 5e9
@@ -18,6 +22,7 @@ package io.gapwatch.probe;
  * @param restoreNs           restoring them on the destination
  * @param runNs               the destination's KVM_RUN
  */
+@JsonIgnoreProperties(value = "guestAreaAgrees", allowGetters = true)
 public record Measurement(
         int iteration,
         long savedRunnableNs,
@@ -26,7 +31,7 @@ public record Measurement(
         long guestAreaRunnableNs,
         long gapLowNs,
         long gapHighNs,
-        long hostRunDelayNs,
+        Long hostRunDelayNs,
         long errorNs,
         boolean withinBracket,
         boolean pass,
@@ -34,4 +39,13 @@ public record Measurement(
         long saveNs,
         long restoreNs,
         long runNs) {
+
+    /**
+     * The guest's copy of the runstate says what the ioctl says. The kernel rewrites the area at the same
+     * transition that books the gap, so a difference is a kernel writing a wrong area; it fails the iteration.
+     */
+    @JsonProperty("guestAreaAgrees")
+    public boolean guestAreaAgrees() {
+        return guestAreaRunnableNs == restoredRunnableNs;
+    }
 }

@@ -8,6 +8,7 @@ import io.gapwatch.kvm.Xen;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The migration-gap procedure of the seed (xen_migration_test), written once for every backend:
@@ -40,26 +41,28 @@ public final class Probe {
 
     public ProbeReport run(ProbeRequest request, Progress progress) {
         List<Measurement> measurements = new ArrayList<>();
+        ClockPath path = null;
         Iteration iteration = null;
         try {
             requireXenRunstate();
-            iteration = new Iteration(WARM_UP, request, WARM_UP_GAP_MS);
+            path = ClockPath.of(request.variant(), kernel.adjustClockFlags());
+            iteration = new Iteration(WARM_UP, request, path, WARM_UP_GAP_MS);
             iteration.execute();
             for (int i = 1; i <= request.iterations(); i++) {
-                iteration = new Iteration(i, request, request.gapMs());
+                iteration = new Iteration(i, request, path, request.gapMs());
                 measurements.add(iteration.execute());
                 progress.iterationDone(i, request.iterations());
             }
-            return ProbeReport.judged(request, kernel.target(), request.rules().runVerdict(measurements), measurements);
+            return ProbeReport.judged(request, kernel.target(), path, request.rules().runVerdict(measurements), measurements);
         } catch (CapabilityMissingException e) {
             return ProbeReport.skipped(request, kernel.target(), e.getMessage());
         } catch (KvmException e) {
             Phase phase = iteration == null ? Phase.CAPABILITIES : iteration.phase;
             String where = iteration == null ? "" : iteration.number == WARM_UP ? " (warm-up)" : " (iteration " + iteration.number + ")";
-            return ProbeReport.broken(request, kernel.target(), "phase " + phase + where + ": " + e.getMessage(), measurements);
+            return ProbeReport.broken(request, kernel.target(), path, "phase " + phase + where + ": " + e.getMessage(), measurements);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ProbeReport.broken(request, kernel.target(), "interrupted during the migration gap", measurements);
+            return ProbeReport.broken(request, kernel.target(), path, "interrupted during the migration gap", measurements);
         }
     }
 
@@ -83,17 +86,19 @@ public final class Probe {
     private final class Iteration {
         final int number;
         final ProbeRequest request;
+        final ClockPath path;
         final int gapMs;
         Phase phase = Phase.SOURCE_CREATE;
 
-        Iteration(int number, ProbeRequest request, int gapMs) {
+        Iteration(int number, ProbeRequest request, ClockPath path, int gapMs) {
             this.number = number;
             this.request = request;
+            this.path = path;
             this.gapMs = gapMs;
         }
 
         Measurement execute() throws KvmException, CapabilityMissingException, InterruptedException {
-            long runDelayBefore = clock.runDelayNs();
+            OptionalLong runDelayBefore = clock.runDelayNs();
             long t0 = clock.monotonicNs();
 
             // === SOURCE: create the VM and run the guest once ===
@@ -147,7 +152,9 @@ public final class Probe {
                 phase = Phase.MEASURE;
                 RunstateData restored = destination.getRunstate();
                 long guestArea = destination.guestAreaRunnableNs();
-                long hostRunDelay = clock.runDelayNs() - runDelayBefore;
+                OptionalLong runDelayAfter = clock.runDelayNs();
+                Long hostRunDelay = runDelayBefore.isPresent() && runDelayAfter.isPresent()
+                        ? runDelayAfter.getAsLong() - runDelayBefore.getAsLong() : null;
                 return measure(saved, restored, guestArea,
                         destinationRunCall - sourceRunReturn, destinationRunReturn - sourceRunCall, hostRunDelay,
                         createNs, saveNs, restoreNs, destinationRunReturn - destinationRunCall);
@@ -155,7 +162,7 @@ public final class Probe {
         }
 
         private SavedClock saveClock(XenVm source) throws KvmException, CapabilityMissingException {
-            return switch (request.variant()) {
+            return switch (path) {
                 case CLOCK_GUEST -> {
                     PvclockTimeInfo pvti;
                     try {
@@ -167,19 +174,20 @@ public final class Probe {
                     // The guest TSC crosses the gap too, or a new VM's TSC (restarting near 0) would erase it.
                     yield new SavedClock.Guest(pvti, source.getMsr(Xen.MSR_IA32_TSC), source.tscKhz(), clock.monotonicNs());
                 }
-                case CLOCK_REALTIME, CLOCK_FROZEN -> {
+                case KVM_CLOCK_REALTIME -> {
                     ClockData data = source.getClock();
                     if (!data.has(ClockData.REALTIME)) {
                         // Not in master-clock mode: stamp CLOCK_REALTIME ourselves, right after the read.
                         data = new ClockData(data.clockNs(), data.flags() | ClockData.REALTIME, clock.realtimeNs(), data.hostTsc());
                     }
-                    yield new SavedClock.Vm(data);
+                    yield new SavedClock.Vm(data, clock.monotonicNs());
                 }
+                case ELAPSED_MONOTONIC, FROZEN -> new SavedClock.Vm(source.getClock(), clock.monotonicNs());
             };
         }
 
         private void restoreClock(XenVm destination, SavedClock savedClock) throws KvmException {
-            switch (request.variant()) {
+            switch (path) {
                 case CLOCK_GUEST -> {
                     SavedClock.Guest guest = (SavedClock.Guest) savedClock;
                     long elapsedNs = clock.monotonicNs() - guest.savedAtNs();
@@ -187,14 +195,22 @@ public final class Probe {
                     destination.setClockGuest(guest.pvti());
                 }
                 // The kernel adds CLOCK_REALTIME's advance since the save to the clock: the gap reaches kvmclock.
-                case CLOCK_REALTIME -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(ClockData.REALTIME));
+                case KVM_CLOCK_REALTIME -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(ClockData.REALTIME));
+                // Before 5.16 any flag is EINVAL (and KVM_GET_CLOCK may have set TSC_STABLE): flags 0, and the
+                // probe moves the clock on by the CLOCK_MONOTONIC time since the save itself: the gap reaches kvmclock.
+                case ELAPSED_MONOTONIC -> {
+                    SavedClock.Vm vm = (SavedClock.Vm) savedClock;
+                    long elapsedNs = clock.monotonicNs() - vm.savedAtNs();
+                    ClockData saved = vm.data();
+                    destination.setClock(new ClockData(saved.clockNs() + elapsedNs, 0, saved.realtimeNs(), saved.hostTsc()));
+                }
                 // A naive VMM: the clock resumes where it stopped and the gap is lost.
-                case CLOCK_FROZEN -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(0));
+                case FROZEN -> destination.setClock(((SavedClock.Vm) savedClock).data().withFlags(0));
             }
         }
 
         private Measurement measure(RunstateData saved, RunstateData restored, long guestArea, long gapLowNs,
-                                    long gapHighNs, long hostRunDelayNs, long createNs, long saveNs, long restoreNs,
+                                    long gapHighNs, Long hostRunDelayNs, long createNs, long saveNs, long restoreNs,
                                     long runNs) {
             VerdictRules rules = request.rules();
             long steal = restored.timeRunnable() - saved.timeRunnable();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 /** The real clocks: System.nanoTime is CLOCK_MONOTONIC on Linux; run_delay from /proc/thread-self/schedstat. */
 public final class SystemHostClock implements HostClock {
@@ -25,14 +26,14 @@ public final class SystemHostClock implements HostClock {
         Thread.sleep(ns / 1_000_000L, (int) (ns % 1_000_000L));
     }
 
-    /** Second field of schedstat; 0 where the kernel has no schedstats (then nothing can be attributed). */
+    /** Second field of schedstat; empty where it cannot be read (no /proc, no schedstats), never a made-up 0. */
     @Override
-    public long runDelayNs() {
+    public OptionalLong runDelayNs() {
         try {
             String[] fields = Files.readString(SCHEDSTAT).trim().split("\\s+");
-            return Long.parseLong(fields[1]);
+            return OptionalLong.of(Long.parseLong(fields[1]));
         } catch (IOException | RuntimeException e) {
-            return 0L;
+            return OptionalLong.empty();
         }
     }
 }

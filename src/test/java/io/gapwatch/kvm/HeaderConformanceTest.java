@@ -133,6 +133,7 @@ class HeaderConformanceTest {
         java.put("KVM_XEN_ATTR_TYPE_SHARED_INFO", (long) Xen.ATTR_TYPE_SHARED_INFO);
         java.put("KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR", (long) Xen.VCPU_ATTR_TYPE_RUNSTATE_ADDR);
         java.put("KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_DATA", (long) Xen.VCPU_ATTR_TYPE_RUNSTATE_DATA);
+        java.put("KVM_CAP_ADJUST_CLOCK", (long) ClockData.CAP_ADJUST_CLOCK);
         java.put("KVM_CLOCK_TSC_STABLE", (long) ClockData.TSC_STABLE);
         java.put("KVM_CLOCK_REALTIME", (long) ClockData.REALTIME);
         java.put("KVM_CLOCK_HOST_TSC", (long) ClockData.HOST_TSC);

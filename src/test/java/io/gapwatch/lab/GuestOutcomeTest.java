@@ -1,6 +1,7 @@
 package io.gapwatch.lab;
 
 import io.gapwatch.cli.Json;
+import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
@@ -38,15 +39,14 @@ class GuestOutcomeTest {
 
         assertThat(report.verdict()).isEqualTo(inGuest.verdict()).isEqualTo(Verdict.PASS);
         assertThat(report.measurements()).isEqualTo(inGuest.measurements()).hasSize(2);
+        assertThat(report.clockPath()).isEqualTo(inGuest.clockPath()).isEqualTo(ClockPath.KVM_CLOCK_REALTIME);
         assertThat(report.target()).isEqualTo(new TargetInfo("sim", "sim:6.12-model", "simulated", "tcg"));
     }
 
     @Test
     void theKernelReleaseIsWhatTheGuestsUnameSaid() {
         ProbeReport sim = ProbeCommand.execute("sim", null, REQUEST);
-        ProbeReport inGuest = new ProbeReport(sim.variant(), sim.gapMs(), sim.iterations(), sim.strict(),
-                new TargetInfo("kvm", "6.1.0-56-amd64", "AMD EPYC", null), sim.verdict(), sim.expectedVerdict(),
-                sim.asExpected(), null, null, sim.measurements());
+        ProbeReport inGuest = sim.withTarget(new TargetInfo("kvm", "6.1.0-56-amd64", "AMD EPYC", null));
         SerialConsole console = new SerialConsole(NONCE);
         console.accept("@@gapwatch " + NONCE + " uname 6.1.0-56-amd64");
         console.accept("@@gapwatch " + NONCE + " begin");

@@ -31,6 +31,11 @@ class DelegatingHypervisor implements Hypervisor {
     }
 
     @Override
+    public int adjustClockFlags() throws KvmException {
+        return delegate.adjustClockFlags();
+    }
+
+    @Override
     public XenVm createXenVm() throws KvmException {
         XenVm vm = delegate.createXenVm();
         int number = ++vms;

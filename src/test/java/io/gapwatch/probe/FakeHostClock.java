@@ -1,5 +1,7 @@
 package io.gapwatch.probe;
 
+import java.util.OptionalLong;
+
 /**
  * A host clock under the test's control: the migration gap's sleep advances time instantly,
  * and every clock read advances it by {@code tickNs}, as real calls take time.
@@ -9,6 +11,7 @@ public final class FakeHostClock implements HostClock {
     private long nowNs = 5_000_000_000L;
     private final long tickNs;
     private long runDelayNs;
+    private boolean runDelayHidden;
 
     public FakeHostClock(long tickNs) {
         this.tickNs = tickNs;
@@ -31,8 +34,13 @@ public final class FakeHostClock implements HostClock {
     }
 
     @Override
-    public long runDelayNs() {
-        return runDelayNs;
+    public OptionalLong runDelayNs() {
+        return runDelayHidden ? OptionalLong.empty() : OptionalLong.of(runDelayNs);
+    }
+
+    /** The host will not tell the thread's run_delay (no /proc/thread-self/schedstat). */
+    public void hideRunDelay() {
+        runDelayHidden = true;
     }
 
     /** The host preempts the probe thread for this long (it waited on a run queue). */

@@ -3,6 +3,7 @@ package io.gapwatch.probe;
 import io.gapwatch.cli.Json;
 import io.gapwatch.cli.UsageException;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,9 +34,33 @@ class ProbeCommandTest {
     }
 
     @Test
-    void the_negative_control_exits_1_and_says_it_failed_as_expected() {
-        assertThat(probe("--backend", "sim", "--variant", "clock-frozen", "--gap-ms", "5")).isEqualTo(1);
+    void the_negative_control_failing_as_expected_exits_0_and_still_says_fail() {
+        assertThat(probe("--backend", "sim", "--variant", "clock-frozen", "--gap-ms", "5")).isZero();
         assertThat(output()).contains("not ok 1 iteration_1").contains("verdict FAIL (expected FAIL, as expected)");
+    }
+
+    @Test
+    void a_result_that_is_not_as_expected_exits_1() {
+        assertThat(probe("--backend", "sim", "--variant", "clock-realtime", "--gap-ms", "5", "--sim-faults", "lost-gap"))
+                .isEqualTo(1);
+        assertThat(output()).contains("verdict FAIL (expected PASS, NOT as expected)");
+    }
+
+    @Test
+    void the_help_says_what_exit_0_means_for_the_negative_control() {
+        assertThat(probe("--help")).isZero();
+        assertThat(output()).contains("0 the result is as expected").contains("clock-frozen").contains("4 skip");
+    }
+
+    @Test
+    void json_names_the_clock_path_and_whether_the_guest_area_agrees() {
+        assertThat(probe("--backend", "sim", "--sim-faults", "pre-5.16", "--gap-ms", "5", "--format", "json")).isZero();
+
+        JsonNode json = Json.MAPPER.readTree(output());
+        assertThat(json.path("clockPath").asString()).isEqualTo("elapsed-monotonic");
+        assertThat(json.path("measurements").get(0).path("guestAreaAgrees").asBoolean()).isTrue();
+        ProbeReport report = Json.MAPPER.readValue(output(), ProbeReport.class);
+        assertThat(report.clockPath()).isEqualTo(ClockPath.ELAPSED_MONOTONIC);
     }
 
     @Test

@@ -85,6 +85,63 @@ class ProbeTest {
     }
 
     @Test
+    void on_a_5_16_or_later_kernel_clock_realtime_takes_the_kvm_clock_realtime_path_and_says_so() {
+        assertThat(run(SimFaults.none(), Variant.CLOCK_REALTIME, 1, false).clockPath()).isEqualTo(ClockPath.KVM_CLOCK_REALTIME);
+        assertThat(run(SimFaults.none(), Variant.CLOCK_FROZEN, 1, false).clockPath()).isEqualTo(ClockPath.FROZEN);
+        assertThat(run(SimFaults.parse("clock-guest"), Variant.CLOCK_GUEST, 1, false).clockPath()).isEqualTo(ClockPath.CLOCK_GUEST);
+    }
+
+    @Test
+    void on_a_pre_5_16_kernel_clock_realtime_adds_the_elapsed_monotonic_time_itself_and_the_gap_still_arrives() {
+        ProbeReport report = run(SimFaults.parse("pre-5.16"), Variant.CLOCK_REALTIME, 3, true);
+
+        assertThat(report.target().kernelRelease()).isEqualTo("sim:5.15-model");
+        assertThat(report.clockPath()).isEqualTo(ClockPath.ELAPSED_MONOTONIC);
+        assertThat(report.verdict()).as(report.error()).isEqualTo(Verdict.PASS);
+        assertThat(report.measurements()).hasSize(3).allSatisfy(m -> {
+            assertThat(m.pass()).isTrue();
+            assertThat(m.withinBracket()).isTrue();
+            assertThat(m.stealDeltaNs()).isGreaterThanOrEqualTo(10_000_000);
+        });
+    }
+
+    @Test
+    void on_a_pre_5_16_kernel_the_negative_control_still_loses_the_gap() {
+        ProbeReport report = run(SimFaults.parse("pre-5.16"), Variant.CLOCK_FROZEN, 2, false);
+
+        assertThat(report.clockPath()).isEqualTo(ClockPath.FROZEN);
+        assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isTrue();
+    }
+
+    @Test
+    void a_run_delay_the_host_will_not_give_is_recorded_as_unavailable_not_as_zero() {
+        clock.hideRunDelay();
+
+        ProbeReport report = run(SimFaults.none(), Variant.CLOCK_REALTIME, 2, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.measurements()).allSatisfy(m -> {
+            assertThat(m.hostRunDelayNs()).isNull();
+            assertThat(m.withinBracket()).isTrue();
+        });
+    }
+
+    @Test
+    void a_kernel_that_writes_a_wrong_guest_runstate_area_fails_although_the_ioctl_is_right() {
+        ProbeReport report = run(SimFaults.parse("stale-guest-area"), Variant.CLOCK_REALTIME, 2, false);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isFalse();
+        assertThat(report.measurements()).allSatisfy(m -> {
+            assertThat(m.pass()).as("the ioctl's steal meets the seed's bound").isTrue();
+            assertThat(m.withinBracket()).isTrue();
+            assertThat(m.guestAreaAgrees()).isFalse();
+            assertThat(m.guestAreaRunnableNs()).isEqualTo(m.savedRunnableNs());
+        });
+    }
+
+    @Test
     void clock_guest_is_skipped_naming_the_missing_ioctl_on_a_kernel_without_it() {
         ProbeReport report = run(SimFaults.none(), Variant.CLOCK_GUEST, 3, false);
 

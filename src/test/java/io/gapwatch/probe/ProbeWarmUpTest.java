@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,8 +41,8 @@ class ProbeWarmUpTest {
         }
 
         @Override
-        public long runDelayNs() {
-            return 0;
+        public OptionalLong runDelayNs() {
+            return OptionalLong.of(0);
         }
     }
 
@@ -63,6 +64,11 @@ class ProbeWarmUpTest {
         @Override
         public int xenCapabilities() {
             return kernel.xenCapabilities();
+        }
+
+        @Override
+        public int adjustClockFlags() {
+            return kernel.adjustClockFlags();
         }
 
         @Override

@@ -36,11 +36,19 @@ class VerdictRulesTest {
     void the_bracket_runs_from_the_inner_gap_to_the_outer_gap_plus_host_run_delay_and_tolerance() {
         long low = 10_200_000;
         long high = 10_600_000;
-        assertThat(rules.withinBracket(low, low, high, 0)).isTrue();
-        assertThat(rules.withinBracket(low - 1, low, high, 0)).isFalse();
-        assertThat(rules.withinBracket(high + 1_000_000, low, high, 0)).isTrue();
-        assertThat(rules.withinBracket(high + 1_000_001, low, high, 0)).isFalse();
-        assertThat(rules.withinBracket(high + 3_000_000, low, high, 2_000_000)).isTrue();
+        assertThat(rules.withinBracket(low, low, high, 0L)).isTrue();
+        assertThat(rules.withinBracket(low - 1, low, high, 0L)).isFalse();
+        assertThat(rules.withinBracket(high + 1_000_000, low, high, 0L)).isTrue();
+        assertThat(rules.withinBracket(high + 1_000_001, low, high, 0L)).isFalse();
+        assertThat(rules.withinBracket(high + 3_000_000, low, high, 2_000_000L)).isTrue();
+    }
+
+    @Test
+    void an_unreadable_run_delay_allows_no_host_preemption_above_the_bracket() {
+        long low = 10_200_000;
+        long high = 10_600_000;
+        assertThat(rules.withinBracket(high + 1_000_000, low, high, null)).isTrue();
+        assertThat(rules.withinBracket(high + 3_000_000, low, high, null)).isFalse();
     }
 
     @Test
@@ -59,8 +67,30 @@ class VerdictRulesTest {
         assertThat(new VerdictRules(1_000_000, true).runVerdict(List.of(good, inaccurate))).isEqualTo(Verdict.FAIL);
     }
 
+    @Test
+    void an_iteration_whose_guest_runstate_area_disagrees_with_the_ioctl_fails_even_inside_its_bracket() {
+        Measurement good = measurement(1, true, true);
+        Measurement wrongGuestArea = measurement(2, true, true, 0);
+
+        assertThat(VerdictRules.iterationPasses(good, true)).isTrue();
+        assertThat(VerdictRules.iterationPasses(wrongGuestArea, false)).isFalse();
+        assertThat(rules.runVerdict(List.of(good, wrongGuestArea))).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void outside_its_bracket_an_iteration_fails_in_strict_mode_only() {
+        Measurement inaccurate = measurement(1, true, false);
+
+        assertThat(VerdictRules.iterationPasses(inaccurate, false)).isTrue();
+        assertThat(VerdictRules.iterationPasses(inaccurate, true)).isFalse();
+    }
+
     static Measurement measurement(int iteration, boolean pass, boolean withinBracket) {
-        return new Measurement(iteration, 0, 10_000_000, 10_000_000, 10_000_000, 9_900_000, 10_100_000, 0, 0,
+        return measurement(iteration, pass, withinBracket, 10_000_000);
+    }
+
+    static Measurement measurement(int iteration, boolean pass, boolean withinBracket, long guestAreaRunnableNs) {
+        return new Measurement(iteration, 0, 10_000_000, 10_000_000, guestAreaRunnableNs, 9_900_000, 10_100_000, 0L, 0,
                 withinBracket, pass, 1, 1, 1, 1);
     }
 }

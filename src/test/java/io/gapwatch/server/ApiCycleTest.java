@@ -92,6 +92,7 @@ class ApiCycleTest {
         assertThat(run.path("target").path("kernelRelease").asString()).isEqualTo("sim:6.12-model");
         assertThat(run.path("target").path("agent").asString()).isEqualTo("cycle-agent");
         assertThat(run.path("target").path("simulated").asBoolean()).isTrue();
+        assertThat(run.path("clockPath").asString()).isEqualTo("kvm-clock-realtime");
         assertThat(run.path("startedAt").isNull()).isFalse();
         assertThat(run.path("finishedAt").isNull()).isFalse();
         JsonNode measurements = run.path("measurements");
@@ -107,6 +108,7 @@ class ApiCycleTest {
             assertThat(m.path("gapHighNs").asLong()).isGreaterThan(m.path("gapLowNs").asLong());
             assertThat(m.path("withinBracket").asBoolean()).isTrue();
             assertThat(m.path("pass").asBoolean()).isTrue();
+            assertThat(m.path("guestAreaAgrees").asBoolean()).isTrue();
         }
     }
 
@@ -120,7 +122,9 @@ class ApiCycleTest {
         assertThat(frozen.path("verdict").asString()).isEqualTo("FAIL");
         assertThat(frozen.path("expectedVerdict").asString()).isEqualTo("FAIL");
         assertThat(frozen.path("asExpected").asBoolean()).isTrue();
+        assertThat(frozen.path("clockPath").asString()).isEqualTo("frozen");
         assertThat(guest.path("verdict").asString()).isEqualTo("SKIP");
+        assertThat(guest.path("clockPath").isNull()).as("a SKIP never asked the kernel").isTrue();
         assertThat(guest.path("skipReason").asString()).contains("KVM_GET_CLOCK_GUEST");
         assertThat(guest.path("asExpected").isNull()).isTrue();
 

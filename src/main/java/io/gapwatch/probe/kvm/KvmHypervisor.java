@@ -1,5 +1,6 @@
 package io.gapwatch.probe.kvm;
 
+import io.gapwatch.kvm.ClockData;
 import io.gapwatch.kvm.Errno;
 import io.gapwatch.kvm.Kvm;
 import io.gapwatch.kvm.KvmException;
@@ -76,6 +77,11 @@ public final class KvmHypervisor implements Hypervisor {
     @Override
     public int xenCapabilities() throws KvmException {
         return kvm.checkExtension(Xen.CAP_XEN_HVM);
+    }
+
+    @Override
+    public int adjustClockFlags() throws KvmException {
+        return kvm.checkExtension(ClockData.CAP_ADJUST_CLOCK);
     }
 
     @Override

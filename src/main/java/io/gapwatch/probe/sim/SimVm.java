@@ -67,7 +67,8 @@ final class SimVm implements XenVm {
         long now = kvmclockNs();
         long delta = now - stateEntryTime;
         int previous = stateEntryTime == 0 ? RunstateData.OFFLINE : state;
-        long runDelay = clock.runDelayNs();
+        long runDelay = kernelRunDelayNs();
+        long runnableBefore = time[RunstateData.RUNNABLE];
         if (previous == RunstateData.RUNNING) {
             long steal = runDelay - lastSteal;
             if (steal > 0 && steal <= delta) {
@@ -86,15 +87,28 @@ final class SimVm implements XenVm {
         restoredSinceEntry = false;
         state = newState;
         stateEntryTime = entry;
-        writeGuestArea();
+        if (faults.staleGuestArea()) {
+            guestAreaRunnable = runnableBefore; // written from the values before this update's accounting
+        } else {
+            writeGuestArea();
+        }
     }
 
     private void writeGuestArea() {
         guestAreaRunnable = time[RunstateData.RUNNABLE];
     }
 
+    /** The model's kernel sees the run_delay the host clock reports; where that is hidden, it moves no steal. */
+    private long kernelRunDelayNs() {
+        return clock.runDelayNs().orElse(0);
+    }
+
     @Override
     public ClockData getClock() {
+        if (faults.pre516Clock()) {
+            // Before 5.16 only TSC_STABLE, in master-clock mode; realtime and host_tsc are padding (0).
+            return new ClockData(kvmclockNs(), vcpuHasRun ? ClockData.TSC_STABLE : 0, 0, 0);
+        }
         // Before the vCPU ran, the master clock is not in use: only `clock` is meaningful (measured on 6.12).
         int flags = vcpuHasRun ? ClockData.TSC_STABLE | ClockData.REALTIME | ClockData.HOST_TSC : 0;
         return new ClockData(kvmclockNs(), flags, clock.realtimeNs(), guestTsc());
@@ -102,7 +116,7 @@ final class SimVm implements XenVm {
 
     @Override
     public void setClock(ClockData data) throws KvmException {
-        int allowed = ClockData.TSC_STABLE | ClockData.REALTIME | ClockData.HOST_TSC;
+        int allowed = faults.pre516Clock() ? 0 : SimKernel.ADJUST_CLOCK_FLAGS;
         if ((data.flags() & ~allowed) != 0) {
             throw new KvmException("KVM_SET_CLOCK", Errno.EINVAL);
         }
@@ -183,7 +197,7 @@ final class SimVm implements XenVm {
         time[1] = r.timeRunnable();
         time[2] = r.timeBlocked();
         time[3] = r.timeOffline();
-        lastSteal = clock.runDelayNs(); // the calling thread's run_delay is the new steal baseline
+        lastSteal = kernelRunDelayNs(); // the calling thread's run_delay is the new steal baseline
         restoredSinceEntry = true;
         // RUNSTATE_DATA does not rewrite the guest area; the next transition does.
     }

@@ -54,7 +54,7 @@ public class MeasurementRepository {
                         rs.getLong("guest_area_runnable_ns"),
                         rs.getLong("gap_low_ns"),
                         rs.getLong("gap_high_ns"),
-                        rs.getLong("host_run_delay_ns"),
+                        rs.getObject("host_run_delay_ns", Long.class),
                         rs.getLong("error_ns"),
                         rs.getBoolean("within_bracket"),
                         rs.getBoolean("pass"),

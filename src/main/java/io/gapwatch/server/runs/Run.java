@@ -1,5 +1,6 @@
 package io.gapwatch.server.runs;
 
+import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 
@@ -23,6 +24,7 @@ public record Run(
         String cpuModel,
         String skipReason,
         String error,
+        ClockPath clockPath,
         int attempts,
         int maxAttempts,
         Long leaseToken,

@@ -1,5 +1,6 @@
 package io.gapwatch.server.runs;
 
+import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
@@ -152,6 +153,7 @@ public class RunRepository {
     public void complete(long id, ProbeReport report, Instant now) {
         jdbc.sql("""
                         UPDATE runs SET state = 'COMPLETED', verdict = :verdict, skip_reason = :skipReason, error = :error,
+                                        clock_path = :clockPath,
                                         accelerator = coalesce(:accelerator, accelerator),
                                         cpu_model = coalesce(:cpuModel, cpu_model),
                                         started_at = coalesce(started_at, :now), finished_at = :now,
@@ -161,6 +163,7 @@ public class RunRepository {
                 .param("verdict", report.verdict().name())
                 .param("skipReason", report.skipReason())
                 .param("error", report.error())
+                .param("clockPath", report.clockPath() == null ? null : report.clockPath().id())
                 .param("accelerator", report.target().accelerator())
                 .param("cpuModel", report.target().cpuModel())
                 .param("now", ts(now))
@@ -209,6 +212,7 @@ public class RunRepository {
 
     private static Run map(ResultSet rs, int row) throws SQLException {
         String verdict = rs.getString("verdict");
+        String clockPath = rs.getString("clock_path");
         return new Run(
                 rs.getLong("id"),
                 RunState.valueOf(rs.getString("state")),
@@ -227,6 +231,7 @@ public class RunRepository {
                 rs.getString("cpu_model"),
                 rs.getString("skip_reason"),
                 rs.getString("error"),
+                clockPath == null ? null : ClockPath.fromId(clockPath),
                 rs.getInt("attempts"),
                 rs.getInt("max_attempts"),
                 rs.getObject("lease_token", Long.class),

@@ -1,6 +1,7 @@
 package io.gapwatch.server.runs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.Measurement;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
@@ -18,6 +19,7 @@ public record RunView(
         int iterations,
         boolean strict,
         TargetView target,
+        ClockPath clockPath,
         Verdict expectedVerdict,
         Boolean asExpected,
         String skipReason,
@@ -46,7 +48,7 @@ public record RunView(
                 r.kernelRelease() != null ? r.kernelRelease() : r.requested().kernelRelease(),
                 backend, r.accelerator(), r.cpuModel(), "sim".equals(backend));
         return new RunView(r.id(), r.state(), r.verdict(), r.variant(), r.gapMs(), r.iterations(), r.strict(), target,
-                r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.attempts(), r.maxAttempts(),
+                r.clockPath(), r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.attempts(), r.maxAttempts(),
                 r.leaseExpiresAt(), r.createdAt(), r.startedAt(), r.finishedAt(), measurements, events);
     }
 }

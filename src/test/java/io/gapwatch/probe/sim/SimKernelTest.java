@@ -89,6 +89,41 @@ class SimKernelTest {
     }
 
     @Test
+    void adjust_clock_lists_the_flags_set_clock_accepts_from_5_16_and_only_tsc_stable_before() {
+        assertThat(kernel.adjustClockFlags())
+                .isEqualTo(ClockData.TSC_STABLE | ClockData.REALTIME | ClockData.HOST_TSC);
+        assertThat(new SimKernel(clock, SimFaults.parse("pre-5.16")).adjustClockFlags()).isEqualTo(ClockData.TSC_STABLE);
+    }
+
+    @Test
+    void before_5_16_set_clock_refuses_every_flag_and_get_clock_gives_no_realtime() throws KvmException {
+        SimKernel pre516 = new SimKernel(clock, SimFaults.parse("pre-5.16"));
+        assertThat(pre516.target().kernelRelease()).isEqualTo("sim:5.15-model");
+        XenVm source = pre516.createXenVm();
+        source.run();
+        ClockData saved = source.getClock();
+        assertThat(saved.flags()).isEqualTo(ClockData.TSC_STABLE);
+        assertThat(saved.realtimeNs()).isZero();
+
+        XenVm destination = pre516.createXenVm();
+        assertThatThrownBy(() -> destination.setClock(saved)).hasMessageContaining("KVM_SET_CLOCK").hasMessageContaining("EINVAL");
+        assertThatThrownBy(() -> destination.setClock(saved.withFlags(ClockData.REALTIME))).hasMessageContaining("EINVAL");
+        destination.setClock(saved.withFlags(0));
+        assertThat(destination.getClock().clockNs()).isEqualTo(saved.clockNs());
+    }
+
+    @Test
+    void a_stale_guest_area_lacks_what_the_transition_just_booked() throws KvmException {
+        XenVm vm = new SimKernel(clock, SimFaults.parse("stale-guest-area")).createXenVm();
+        clock.sleep(30_000_000);
+        vm.setRunstate(new RunstateData(RunstateData.RUNNABLE, 20_000_000, 15_000_000, 5_000_000, 0, 0));
+        vm.run();
+
+        assertThat(vm.getRunstate().timeRunnable()).isEqualTo(15_000_000);
+        assertThat(vm.guestAreaRunnableNs()).isEqualTo(5_000_000);
+    }
+
+    @Test
     void guest_entry_books_kvmclock_now_minus_the_restored_entry_time_into_the_restored_state() throws KvmException {
         XenVm vm = kernel.createXenVm();
         clock.sleep(30_000_000);
