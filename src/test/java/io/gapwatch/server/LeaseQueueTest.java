@@ -263,7 +263,6 @@ class LeaseQueueTest {
     }
 
     private static ProbeReport naming(ProbeReport r, TargetInfo target) {
-        return new ProbeReport(r.variant(), r.gapMs(), r.iterations(), r.strict(), target, r.verdict(),
-                r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.measurements());
+        return r.withTarget(target);
     }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -35,7 +36,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the probe records about how it measured survives the database: the clock path, an unknown run_delay. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "gapwatch.reaper-interval=1h")
+@DirtiesContext // closed after the class: no reaper of its own runs on the shared database during later test classes
 class ProbeResultStorageTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
