@@ -21,7 +21,7 @@ import java.util.Set;
 
 /**
  * {@code gapwatch lab}: boot a kernel under QEMU, run the probe inside it, print its report (KTAP or JSON).
- * Exit codes are the probe's: 0 pass, 1 fail or error, 4 skip, 2 usage. Starts no Spring context.
+ * Exit codes are the probe's: 0 as expected, 1 not as expected or error, 4 skip, 2 usage. Starts no Spring context.
  */
 public final class LabCommand {
     public static final String HELP = """
