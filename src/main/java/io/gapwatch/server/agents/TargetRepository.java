@@ -52,4 +52,24 @@ public class TargetRepository {
                 .param("agent", agent).param("kernel", kernelRelease).param("backend", backend)
                 .query(Boolean.class).single();
     }
+
+    /** Every kernel a registered, unrevoked agent serves (on {@code backend}, unless null), ordered by name. */
+    public List<String> servedKernels(String backend) {
+        return jdbc.sql("""
+                        SELECT DISTINCT t.kernel_release FROM targets t JOIN agents a ON a.id = t.agent_id
+                        WHERE a.revoked_at IS NULL AND (CAST(:backend AS text) IS NULL OR t.backend = :backend)
+                        ORDER BY 1""")
+                .param("backend", backend)
+                .query(String.class).list();
+    }
+
+    /** Which of {@code kernels} a registered, unrevoked agent serves (on {@code backend}, unless null). */
+    public java.util.Set<String> servedAmong(java.util.Collection<String> kernels, String backend) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                        SELECT DISTINCT t.kernel_release FROM targets t JOIN agents a ON a.id = t.agent_id
+                        WHERE a.revoked_at IS NULL AND t.kernel_release IN (:kernels)
+                          AND (CAST(:backend AS text) IS NULL OR t.backend = :backend)""")
+                .param("kernels", kernels).param("backend", backend)
+                .query(String.class).list());
+    }
 }

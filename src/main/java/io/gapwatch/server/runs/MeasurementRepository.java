@@ -1,6 +1,7 @@
 package io.gapwatch.server.runs;
 
 import io.gapwatch.probe.Measurement;
+import io.gapwatch.probe.Variant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -62,6 +63,18 @@ public class MeasurementRepository {
                         rs.getLong("save_ns"),
                         rs.getLong("restore_ns"),
                         rs.getLong("run_ns")))
+                .list();
+    }
+
+    /** Every measurement of a sweep's runs, with its cell. */
+    public List<CellSample> forSweep(long sweepId) {
+        return jdbc.sql("""
+                        SELECT r.requested_kernel, r.variant, r.gap_ms, m.error_ns, m.pass, m.within_bracket
+                        FROM runs r JOIN measurements m ON m.run_id = r.id
+                        WHERE r.sweep_id = :sweepId""")
+                .param("sweepId", sweepId)
+                .query((rs, i) -> new CellSample(rs.getString("requested_kernel"), Variant.fromId(rs.getString("variant")),
+                        rs.getInt("gap_ms"), rs.getLong("error_ns"), rs.getBoolean("pass"), rs.getBoolean("within_bracket")))
                 .list();
     }
 }

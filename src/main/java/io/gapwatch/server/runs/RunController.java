@@ -50,6 +50,7 @@ class RunController {
                  @RequestParam(required = false) String kernel,
                  @RequestParam(required = false) String variant,
                  @RequestParam(required = false) String agent,
+                 @RequestParam(required = false) Long sweep,
                  @RequestParam(defaultValue = "0") int page,
                  @RequestParam(defaultValue = "50") int size) {
         if (page < 0) {
@@ -65,7 +66,7 @@ class RunController {
                 parse("verdict", verdict, s -> Verdict.valueOf(s.toUpperCase(Locale.ROOT)), Arrays.toString(Verdict.values())),
                 kernel,
                 parse("variant", variant, Variant::fromId, Variant.ids()),
-                agent);
+                agent, sweep);
         return service.list(filter, page, size);
     }
 

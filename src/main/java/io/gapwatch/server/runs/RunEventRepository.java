@@ -24,6 +24,18 @@ public class RunEventRepository {
                 .update();
     }
 
+    /** A CREATED event for every run of a new sweep, in one statement. */
+    public void recordCreatedForSweep(long sweepId, Instant at) {
+        jdbc.sql("""
+                        INSERT INTO run_events (run_id, at, kind, detail)
+                        SELECT id, :at, 'CREATED', 'queued by sweep ' || sweep_id || ' for {agent=any, kernel='
+                               || requested_kernel || ', backend=' || coalesce(requested_backend, 'any') || '}'
+                        FROM runs WHERE sweep_id = :sweepId ORDER BY id""")
+                .param("sweepId", sweepId)
+                .param("at", RunRepository.ts(at))
+                .update();
+    }
+
     public List<RunEvent> forRun(long runId) {
         return jdbc.sql("SELECT at, kind, detail FROM run_events WHERE run_id = :runId ORDER BY id")
                 .param("runId", runId)

@@ -21,6 +21,7 @@ import java.util.Optional;
 @Repository
 public class RunRepository {
     private static final RowMapper<Run> ROW = RunRepository::map;
+    private static final int INSERT_CHUNK = 500;
 
     private final JdbcClient jdbc;
 
@@ -46,6 +47,66 @@ public class RunRepository {
                 .param("maxAttempts", run.maxAttempts())
                 .param("now", ts(now))
                 .query(ROW).single();
+    }
+
+    /**
+     * Queues a sweep's runs, in the given order, in statements of {@value #INSERT_CHUNK} rows (a sweep may have
+     * thousands; one statement per run would be one round trip each).
+     */
+    public void insertForSweep(List<NewRun> newRuns, long sweepId, Instant now) {
+        for (int from = 0; from < newRuns.size(); from += INSERT_CHUNK) {
+            List<NewRun> chunk = newRuns.subList(from, Math.min(newRuns.size(), from + INSERT_CHUNK));
+            StringBuilder sql = new StringBuilder("""
+                    INSERT INTO runs (state, variant, gap_ms, iterations, strict, expected_verdict, requested_agent,
+                                      requested_kernel, requested_backend, max_attempts, created_at, sweep_id)
+                    VALUES""");
+            List<Object> params = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                NewRun run = chunk.get(i);
+                sql.append(i == 0 ? " " : ", ").append("('QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                params.addAll(java.util.Arrays.asList(run.variant().id(), run.gapMs(), run.iterations(), run.strict(),
+                        run.variant().expectedVerdict().name(), run.target().agent(), run.target().kernelRelease(),
+                        run.target().backend(), run.maxAttempts(), ts(now), sweepId));
+            }
+            jdbc.sql(sql.toString()).params(params).update();
+        }
+    }
+
+    /** Every run of a sweep, oldest first. */
+    public List<Run> forSweep(long sweepId) {
+        return jdbc.sql("SELECT * FROM runs WHERE sweep_id = :sweepId ORDER BY id").param("sweepId", sweepId).query(ROW).list();
+    }
+
+    /** How many runs of a sweep are in each cell (requested kernel, variant, gap), state and verdict. */
+    public List<RunCount> countsForSweep(long sweepId) {
+        return jdbc.sql("""
+                        SELECT requested_kernel, variant, gap_ms, coalesce(backend, requested_backend) AS backend,
+                               state, verdict, count(*) AS runs
+                        FROM runs WHERE sweep_id = :sweepId
+                        GROUP BY 1, 2, 3, 4, 5, 6""")
+                .param("sweepId", sweepId)
+                .query((rs, i) -> {
+                    String verdict = rs.getString("verdict");
+                    return new RunCount(rs.getString("requested_kernel"), Variant.fromId(rs.getString("variant")),
+                            rs.getInt("gap_ms"), rs.getString("backend"), RunState.valueOf(rs.getString("state")),
+                            verdict == null ? null : Verdict.valueOf(verdict), rs.getLong("runs"));
+                })
+                .list();
+    }
+
+    /** Cancels every unfinished run of a sweep; returns them as they were before. */
+    public List<Run> cancelUnfinishedOfSweep(long sweepId, Instant now) {
+        return jdbc.sql("""
+                        WITH unfinished AS (
+                            SELECT * FROM runs WHERE sweep_id = :sweepId AND state IN ('QUEUED', 'LEASED', 'RUNNING')
+                            FOR UPDATE),
+                        cancelled AS (
+                            UPDATE runs r SET state = 'CANCELLED', finished_at = :now, lease_token = NULL,
+                                              lease_agent_id = NULL, lease_expires_at = NULL
+                            FROM unfinished u WHERE r.id = u.id)
+                        SELECT * FROM unfinished ORDER BY id""")
+                .param("sweepId", sweepId).param("now", ts(now))
+                .query(ROW).list();
     }
 
     public Optional<Run> find(long id) {
@@ -202,6 +263,10 @@ public class RunRepository {
         if (f.variant() != null) {
             clauses.add("variant = :variant");
             params.add(new Object[]{"variant", f.variant().id()});
+        }
+        if (f.sweep() != null) {
+            clauses.add("sweep_id = :sweep");
+            params.add(new Object[]{"sweep", f.sweep()});
         }
         if (f.agent() != null) {
             clauses.add("coalesce(agent_name, requested_agent) = :agent");

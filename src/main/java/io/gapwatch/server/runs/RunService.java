@@ -60,6 +60,35 @@ public class RunService {
         return created;
     }
 
+    /** Queues the runs a sweep expanded to, in order; the caller's transaction makes it all or nothing. */
+    public void queueForSweep(List<NewRun> newRuns, long sweepId) {
+        var now = clock.now();
+        runs.insertForSweep(newRuns, sweepId, now);
+        events.recordCreatedForSweep(sweepId, now);
+        newRuns.forEach(r -> metrics.runCreated(r.variant().id()));
+        signal.runQueued();
+    }
+
+    /** Cancels the unfinished runs of a sweep; an agent's later result for one of them is refused. */
+    public void cancelSweepRuns(long sweepId) {
+        var now = clock.now();
+        for (Run run : runs.cancelUnfinishedOfSweep(sweepId, now)) {
+            events.record(run.id(), now, RunEvent.Kind.CANCELLED, "sweep " + sweepId + " cancelled while " + run.state());
+        }
+    }
+
+    public List<Run> runsOfSweep(long sweepId) {
+        return runs.forSweep(sweepId);
+    }
+
+    public List<RunCount> countsForSweep(long sweepId) {
+        return runs.countsForSweep(sweepId);
+    }
+
+    public List<CellSample> samplesForSweep(long sweepId) {
+        return measurements.forSweep(sweepId);
+    }
+
     public RunView get(long id) {
         Run run = runs.find(id).orElseThrow(() -> notFound(id));
         return RunView.of(run, measurements.forRun(id), events.forRun(id));

@@ -47,7 +47,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(UnservableTargetException.class)
     ResponseEntity<Object> unservable(UnservableTargetException e, HttpServletRequest request) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "No agent serves this target", e.getMessage(),
-                List.of(new FieldProblem("target", e.getMessage())), request);
+                List.of(new FieldProblem(e.field(), e.getMessage())), request);
     }
 
     @ExceptionHandler(NotFoundException.class)

@@ -79,6 +79,23 @@ public final class Http {
         }
     }
 
+    /** Polls a sweep until it is COMPLETED or CANCELLED. */
+    public JsonNode awaitSweepFinished(long sweepId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode sweep = get("/api/v1/sweeps/" + sweepId).json();
+            String state = sweep.path("state").asString();
+            if (state.equals("COMPLETED") || state.equals("CANCELLED")) {
+                return sweep;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sweep " + sweepId + " still " + state + " after " + timeout + ": "
+                        + sweep.path("progress"));
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private Response send(HttpRequest.Builder request) {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

@@ -3,19 +3,19 @@ package io.gapwatch.server.support;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Every test starts from empty tables. */
+/** Every test starts from empty tables (the shipped nightly schedule included). */
 public final class Tables {
     private Tables() {
     }
 
     /**
-     * Empties the run and agent tables. Spring keeps the contexts of earlier test classes alive, and their
+     * Empties the run, sweep, schedule and agent tables. Spring keeps the contexts of earlier test classes alive, and their
      * lease reapers may hold row locks at this moment: a deadlock here is retried, not a test failure.
      */
     public static void truncateAll(JdbcClient jdbc) {
         for (int attempt = 1; ; attempt++) {
             try {
-                jdbc.sql("TRUNCATE run_events, measurements, runs, targets, agents RESTART IDENTITY CASCADE").update();
+                jdbc.sql("TRUNCATE run_events, measurements, runs, sweeps, schedule_fires, schedules, targets, agents RESTART IDENTITY CASCADE").update();
                 return;
             } catch (PessimisticLockingFailureException e) {
                 if (attempt == 5) {
