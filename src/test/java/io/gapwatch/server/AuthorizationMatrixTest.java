@@ -100,6 +100,19 @@ class AuthorizationMatrixTest {
         return lease.path("token").asLong();
     }
 
+    /** One run on the owner's kernel, as a lease of it must match the result this test reports. */
+    private static final String SWEEP = "{\"matrix\":{\"kernels\":[\"sim:6.12-model\"],\"variants\":[\"clock-realtime\"],"
+            + "\"gapsMs\":[10],\"iterations\":1}}";
+
+    private long runningSweep() {
+        return admin.post("/api/v1/sweeps", SWEEP).json().path("id").asLong();
+    }
+
+    private long schedule(String name) {
+        return admin.post("/api/v1/schedules", "{\"name\":\"" + name + "\",\"cron\":\"0 2 * * *\",\"enabled\":false,"
+                + SWEEP.substring(1)).json().path("id").asLong();
+    }
+
     private Map<String, Rule> rules() {
         Set<Who> readers = EnumSet.of(Who.VIEWER, Who.OPERATOR, Who.ADMIN);
         Set<Who> operators = EnumSet.of(Who.OPERATOR, Who.ADMIN);
@@ -127,6 +140,22 @@ class AuthorizationMatrixTest {
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/heartbeat", null)));
         r.put("POST /api/v1/leases/{token}/result", new Rule(owner,
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/result", report())));
+        r.put("GET /api/v1/sweeps", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps", null)));
+        r.put("POST /api/v1/sweeps", new Rule(operators, who -> new Call("POST", "/api/v1/sweeps", SWEEP)));
+        r.put("GET /api/v1/sweeps/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps/" + runningSweep(), null)));
+        r.put("POST /api/v1/sweeps/{id}/cancel", new Rule(operators,
+                who -> new Call("POST", "/api/v1/sweeps/" + runningSweep() + "/cancel", null)));
+        r.put("GET /api/v1/schedules", new Rule(readers, who -> new Call("GET", "/api/v1/schedules", null)));
+        r.put("POST /api/v1/schedules", new Rule(operators, who -> new Call("POST", "/api/v1/schedules",
+                "{\"name\":\"matrix-" + who.name().toLowerCase() + "\",\"cron\":\"0 2 * * *\"," + SWEEP.substring(1))));
+        r.put("GET /api/v1/schedules/{id}", new Rule(readers,
+                who -> new Call("GET", "/api/v1/schedules/" + schedule("matrix-get-" + who.name().toLowerCase()), null)));
+        r.put("PATCH /api/v1/schedules/{id}", new Rule(operators, who -> new Call("PATCH",
+                "/api/v1/schedules/" + schedule("matrix-patch-" + who.name().toLowerCase()), "{\"cron\":\"0 3 * * *\"}")));
+        r.put("DELETE /api/v1/schedules/{id}", new Rule(operators, who -> new Call("DELETE",
+                "/api/v1/schedules/" + schedule("matrix-delete-" + who.name().toLowerCase()), null)));
+        r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, who -> new Call("POST",
+                "/api/v1/schedules/" + schedule("matrix-trigger-" + who.name().toLowerCase()) + "/trigger", null)));
         r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
         r.put("POST /api/v1/tokens", new Rule(admins, who -> new Call("POST", "/api/v1/tokens",
                 "{\"role\":\"viewer\",\"name\":\"matrix\"}")));

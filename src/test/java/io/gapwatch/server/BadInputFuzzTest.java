@@ -47,6 +47,24 @@ class BadInputFuzzTest {
             "\u202Egnirts", "x".repeat(5000), "\\", "\"", "'; DROP TABLE runs; --", "sim", "kvm", "lab",
             "6.12.117+deb12-amd64", "\uFFFF", "\uD800", "PASS", "viewer", "admin"};
 
+    private static final String SWEEP = "{\"matrix\":{\"kernels\":[\"sim:6.12-model\"],\"variants\":[\"clock-realtime\"],"
+            + "\"gapsMs\":[10],\"iterations\":1,\"repeats\":1},\"baseline\":{\"kernel\":\"sim:6.12-model\"}}";
+    private static final String SCHEDULE = "{\"name\":\"fuzz-schedule\",\"cron\":\"0 2 * * *\",\"timeZone\":\"UTC\","
+            + "\"enabled\":false," + SWEEP.substring(1);
+    /** A matrix of 10^6 cells: 1000 kernels x 2 variants x 50 gaps x 10 repeats. */
+    private static final String MILLION = "{\"matrix\":{\"kernels\":[" + java.util.stream.IntStream.range(0, 1000)
+            .mapToObj(i -> "\"6.12." + i + "+deb12-amd64\"").collect(java.util.stream.Collectors.joining(",")) + "],"
+            + "\"variants\":[\"clock-realtime\",\"clock-frozen\"],\"gapsMs\":[" + java.util.stream.IntStream.rangeClosed(1, 50)
+            .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")) + "],\"repeats\":10}}";
+    private static final String[] SWEEP_BODIES = {SWEEP, SWEEP, MILLION,
+            "{\"matrix\":{}}", "{\"matrix\":{\"kernels\":[]}}", "{\"matrix\":{\"variants\":[],\"gapsMs\":[]}}",
+            "{\"matrix\":{\"kernels\":[\"6.12.999+deb12-amd64\",\"sim:6.12.404\"]}}", "{\"matrix\":{},\"baseline\":{}}"};
+    private static final String[] SCHEDULE_BODIES = {SCHEDULE, SCHEDULE, "{\"enabled\":true}", "{\"cron\":\"0 3 * * *\"}",
+            SCHEDULE.replace("0 2 * * *", "0 0 2 * * *"), SCHEDULE.replace("0 2 * * *", "61 25 32 13 8"),
+            SCHEDULE.replace("0 2 * * *", "0 2 30 2 *"), SCHEDULE.replace("UTC", "Mars/Olympus"),
+            "{\"name\":\"fuzz-million\",\"cron\":\"0 2 * * *\"," + MILLION.substring(1),
+            SCHEDULE.replace("[\"sim:6.12-model\"]", "[]")};
+
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestDatabase.register(registry);
@@ -83,6 +101,10 @@ class BadInputFuzzTest {
                 p.getValue().properties().forEach(op -> endpoints.add(new Endpoint(op.getKey().toUpperCase(), p.getKey()))));
         Map<String, String> valid = Map.of(
                 "{id}", Long.toString(runId), "{agentId}", agent.path("id").asText(), "{token}", Long.toString(leaseToken));
+        Map<String, String> validForSweeps = Map.of("{id}",
+                admin.post("/api/v1/sweeps", SWEEP).json().path("id").asText());
+        Map<String, String> validForSchedules = Map.of("{id}",
+                admin.post("/api/v1/schedules", SCHEDULE).json().path("id").asText());
         // the admin token every test uses must survive: token paths get a throwaway token's id
         Map<String, String> validForTokens = Map.of("{id}",
                 admin.post("/api/v1/tokens", "{\"role\":\"viewer\",\"name\":\"fuzz target\"}").json().path("id").asText());
@@ -92,7 +114,9 @@ class BadInputFuzzTest {
         for (int i = 0; i < REQUESTS; i++) {
             Endpoint e = endpoints.get(random.nextInt(endpoints.size()));
             String method = random.nextInt(100) < 85 ? e.method() : pick(METHODS);
-            String path = path(e.template(), e.template().startsWith("/api/v1/tokens") ? validForTokens : valid);
+            String path = path(e.template(), e.template().startsWith("/api/v1/tokens") ? validForTokens
+                    : e.template().startsWith("/api/v1/sweeps") ? validForSweeps
+                    : e.template().startsWith("/api/v1/schedules") ? validForSchedules : valid);
             String body = body(e.template());
             String bearer = switch (random.nextInt(10)) {
                 case 0 -> null;
@@ -127,7 +151,7 @@ class BadInputFuzzTest {
             return path + "?waitSeconds=" + pick(new String[]{"0", "1", "-1", "301", "x", "1e2", "%00"});
         }
         if (random.nextInt(3) == 0) {
-            String[] params = {"state", "verdict", "kernel", "variant", "agent", "page", "size", "zzz"};
+            String[] params = {"state", "verdict", "kernel", "variant", "agent", "sweep", "schedule", "page", "size", "zzz"};
             StringBuilder q = new StringBuilder("?");
             for (int i = random.nextInt(4); i >= 0; i--) {
                 String name = pick(params);
@@ -148,6 +172,10 @@ class BadInputFuzzTest {
             base = "{\"name\":\"fuzz-new\",\"hostname\":\"h\",\"version\":\"v\",\"targets\":[{\"backend\":\"sim\",\"kernelRelease\":\"sim:6.12-model\"}]}";
         } else if (template.startsWith("/api/v1/tokens")) {
             base = "{\"role\":\"viewer\",\"name\":\"fuzz\"}";
+        } else if (template.startsWith("/api/v1/sweeps")) {
+            base = pick(SWEEP_BODIES);
+        } else if (template.startsWith("/api/v1/schedules")) {
+            base = pick(SCHEDULE_BODIES);
         } else if (template.endsWith("/result")) {
             base = Json.MAPPER.writeValueAsString(SimReports.of(Variant.CLOCK_REALTIME, 10, 1));
         } else {
