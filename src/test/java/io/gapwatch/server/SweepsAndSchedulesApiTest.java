@@ -131,6 +131,12 @@ class SweepsAndSchedulesApiTest {
             assertThat(cell.path("runs").asLong()).isEqualTo(2);
             assertThat(cell.path("verdict").asString()).as(cell.toString()).isEqualTo(variant.equals("clock-frozen") ? "FAIL" : "PASS");
             assertThat(cell.path("asExpected").asBoolean()).isTrue();
+            JsonNode accuracy = cell.path("accuracy");
+            assertThat(accuracy.path("n").asInt()).as("every iteration of the cell's 2 runs").isEqualTo(4);
+            assertThat(accuracy.path("passRate").asDouble()).isEqualTo(variant.equals("clock-frozen") ? 0.0 : 1.0);
+            for (String field : new String[]{"withinBracketRate", "medianErrorNs", "p95ErrorNs", "madErrorNs"}) {
+                assertThat(accuracy.path(field).isNumber()).as(field).isTrue();
+            }
         }
         assertThat(completions.completed).as("SweepCompleted published once").containsOnlyOnce(id);
 

@@ -53,7 +53,7 @@ public class TargetRepository {
                 .query(Boolean.class).single();
     }
 
-    /** Every kernel a registered, unrevoked agent serves (on {@code backend}, unless null), ordered by name. */
+    /** Every kernel a registered, unrevoked agent serves (on {@code backend}, unless null). */
     public List<String> servedKernels(String backend) {
         return jdbc.sql("""
                         SELECT DISTINCT t.kernel_release FROM targets t JOIN agents a ON a.id = t.agent_id

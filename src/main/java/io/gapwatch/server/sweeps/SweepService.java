@@ -4,6 +4,7 @@ import io.gapwatch.probe.Variant;
 import io.gapwatch.server.GapwatchProperties;
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.agents.TargetRepository;
+import io.gapwatch.server.analysis.KernelVersion;
 import io.gapwatch.server.runs.NewRun;
 import io.gapwatch.server.runs.RequestedTarget;
 import io.gapwatch.server.runs.Run;
@@ -19,6 +20,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -68,7 +70,8 @@ public class SweepService {
      * too many runs) leaves no trace.
      */
     public SweepPlan plan(Matrix matrix) {
-        List<String> kernels = matrix.kernels() != null ? matrix.kernels() : targets.servedKernels(matrix.backend());
+        List<String> kernels = matrix.kernels() != null ? matrix.kernels()
+                : targets.servedKernels(matrix.backend()).stream().sorted(Comparator.comparing(KernelVersion::parse)).toList();
         String on = matrix.backend() == null ? "" : " on backend " + matrix.backend();
         if (kernels.isEmpty()) {
             throw new UnservableTargetException("matrix.kernels", "no registered agent serves any kernel" + on

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.probe.sim.SimKernel;
+import io.gapwatch.server.analysis.Sample;
+import io.gapwatch.server.analysis.SeriesStatistics;
 import io.gapwatch.server.runs.CellSample;
 import io.gapwatch.server.runs.RunCount;
 import io.gapwatch.server.runs.RunState;
@@ -11,13 +13,13 @@ import io.gapwatch.server.runs.RunState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A sweep as the API shows it: progress (runs by state and verdict) and, when one sweep is asked for, the outcome:
- * a kernel x variant (x gap) grid of verdicts. {@code simulated} is true when any of its kernels is a sim model's.
+ * a kernel x variant (x gap) grid of verdicts and accuracy. {@code simulated} is true when any of its kernels is a sim model's.
  */
 public record SweepView(
         long id,
@@ -41,9 +43,11 @@ public record SweepView(
     /**
      * One cell of the outcome grid: the runs of one kernel, variant and gap. {@code verdict} is the cell's once
      * all its runs ended: FAIL if any failed, else ERROR if any broke, else PASS if any passed, else SKIP.
+     * {@code accuracy} is computed from every measurement of the cell's runs so far; null before the first.
      */
     public record Cell(String kernel, Variant variant, int gapMs, boolean simulated, long runs, long finished,
-                       Verdict verdict, Map<Verdict, Long> verdicts, Verdict expectedVerdict, Boolean asExpected) {
+                       Verdict verdict, Map<Verdict, Long> verdicts, Verdict expectedVerdict, Boolean asExpected,
+                       SeriesStatistics accuracy) {
     }
 
     /** @param samples the sweep's measurements, for the outcome grid; null for a summary (lists) */
@@ -62,29 +66,35 @@ public record SweepView(
                 || counts.stream().anyMatch(c -> "sim".equals(c.backend()));
         return new SweepView(s.id(), s.state(), simulated, s.matrix(), s.kernels(), s.unserved(), s.baseline(),
                 s.scheduleId(), s.dueAt(), new Progress(total, byState, byVerdict),
-                samples == null ? null : outcome(s, counts), s.createdAt(), s.finishedAt());
+                samples == null ? null : outcome(s, counts, samples), s.createdAt(), s.finishedAt());
     }
 
     private record Key(String kernel, Variant variant, int gapMs) {
     }
 
-    private static List<Cell> outcome(Sweep s, List<RunCount> counts) {
-        Map<Key, List<RunCount>> byCell = new LinkedHashMap<>();
+    private static List<Cell> outcome(Sweep s, List<RunCount> counts, List<CellSample> samples) {
+        Map<Key, List<RunCount>> countsByCell = new HashMap<>();
         for (RunCount c : counts) {
-            byCell.computeIfAbsent(new Key(c.kernel(), c.variant(), c.gapMs()), k -> new ArrayList<>()).add(c);
+            countsByCell.computeIfAbsent(new Key(c.kernel(), c.variant(), c.gapMs()), k -> new ArrayList<>()).add(c);
+        }
+        Map<Key, List<Sample>> samplesByCell = new HashMap<>();
+        for (CellSample m : samples) {
+            samplesByCell.computeIfAbsent(new Key(m.kernel(), m.variant(), m.gapMs()), k -> new ArrayList<>())
+                    .add(new Sample(m.errorNs(), m.pass(), m.withinBracket()));
         }
         List<Cell> cells = new ArrayList<>();
         for (String kernel : s.kernels()) {
             for (Variant variant : s.matrix().variants()) {
                 for (int gap : s.matrix().gapsMs()) {
-                    cells.add(cell(new Key(kernel, variant, gap), byCell.getOrDefault(new Key(kernel, variant, gap), List.of())));
+                    Key key = new Key(kernel, variant, gap);
+                    cells.add(cell(key, countsByCell.getOrDefault(key, List.of()), samplesByCell.getOrDefault(key, List.of())));
                 }
             }
         }
         return cells;
     }
 
-    private static Cell cell(Key key, List<RunCount> counts) {
+    private static Cell cell(Key key, List<RunCount> counts, List<Sample> samples) {
         long runs = 0;
         long finished = 0;
         boolean simulated = key.kernel().startsWith(SimKernel.RELEASE_PREFIX);
@@ -104,6 +114,7 @@ public record SweepView(
                 : verdicts.containsKey(Verdict.SKIP) ? Verdict.SKIP : null;
         Verdict expected = key.variant().expectedVerdict();
         Boolean asExpected = verdict == Verdict.PASS || verdict == Verdict.FAIL ? verdict == expected : null;
-        return new Cell(key.kernel(), key.variant(), key.gapMs(), simulated, runs, finished, verdict, verdicts, expected, asExpected);
+        return new Cell(key.kernel(), key.variant(), key.gapMs(), simulated, runs, finished, verdict, verdicts, expected, asExpected,
+                samples.isEmpty() ? null : SeriesStatistics.of(samples));
     }
 }
