@@ -7,29 +7,40 @@ import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.TargetInfo;
 
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Executes runs inside kernels booted under QEMU: one target per kernel image. */
+/**
+ * Executes runs inside kernels booted under QEMU: one target per kernel image. A target keeps the image it
+ * was registered with, so a kernel given by path (a self-built one, perhaps named like a Debian release)
+ * runs that image and is never looked up again by name.
+ */
 final class LabExecutor implements TargetExecutor {
     private final KernelLab lab;
+    private final Map<String, KernelImage> imageByRelease;
     private final List<TargetInfo> targets;
 
-    private LabExecutor(KernelLab lab, List<TargetInfo> targets) {
+    private LabExecutor(KernelLab lab, Map<String, KernelImage> imageByRelease) {
         this.lab = lab;
-        this.targets = targets;
+        this.imageByRelease = imageByRelease;
+        this.targets = imageByRelease.values().stream().map(lab::target).toList();
     }
 
     /** Checks the lab and fetches every kernel now, so no run pays for a download. */
     static LabExecutor open(KernelLab lab, List<String> kernels) throws LabException {
         lab.check();
-        List<TargetInfo> targets = new ArrayList<>();
+        Map<String, KernelImage> images = new LinkedHashMap<>();
         for (String kernel : kernels) {
             KernelImage image = lab.resolve(kernel);
-            targets.add(new TargetInfo(KernelLab.BACKEND, image.release(), "QEMU " + lab.accelerator().id(),
-                    lab.accelerator().id()));
+            KernelImage other = images.putIfAbsent(image.release(), image);
+            if (other != null && !other.vmlinuz().equals(image.vmlinuz())) {
+                throw new LabException("two kernels say they are " + image.release() + " (" + other.vmlinuz() + ", "
+                        + image.vmlinuz() + "): a target is known by its release, offer only one of them");
+            }
         }
-        return new LabExecutor(lab, List.copyOf(targets));
+        return new LabExecutor(lab, Collections.unmodifiableMap(images));
     }
 
     @Override
@@ -39,6 +50,11 @@ final class LabExecutor implements TargetExecutor {
 
     @Override
     public ProbeReport execute(TargetInfo target, ProbeRequest request) {
-        return lab.run(target.kernelRelease(), request);
+        KernelImage image = imageByRelease.get(target.kernelRelease());
+        if (image == null) {
+            return ProbeReport.broken(request, target, "this lab agent offers no kernel " + target.kernelRelease(),
+                    List.of());
+        }
+        return lab.run(image, request, KernelLab.defaultTimeout(request), line -> { });
     }
 }

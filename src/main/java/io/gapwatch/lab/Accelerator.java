@@ -11,17 +11,30 @@ import java.util.Set;
  * How QEMU runs the guest. KVM inside the guest needs a virtual CPU with SVM or VMX: hardware
  * virtualization nested in the host's KVM when there is one, else QEMU's TCG, which emulates AMD SVM
  * with {@code -cpu max} (not VMX), slowly (15 to 20 times slower for a JVM) but anywhere.
+ *
+ * <p>Under TCG the CPU also advertises an invariant TSC (CPUID 0x80000007 EDX bit 8), from which the guest
+ * kernel derives X86_FEATURE_CONSTANT_TSC: KVM on a PREEMPT_RT kernel refuses to load without it ("kvm: RT
+ * requires X86_FEATURE_CONSTANT_TSC"). QEMU 7.2's TCG filters that bit out of {@code +invtsc} (with a warning);
+ * {@code x-force-features=on} keeps it. The guest's TSC is QEMU's virtual clock, constant-rate indeed.
+ * What QEMU was told ({@link #cpu()}) is part of every lab target, since it changes what the kernel does.
  */
 public enum Accelerator {
-    TCG("tcg", List.of("-accel", "tcg,thread=multi", "-cpu", "max")),
-    KVM("kvm", List.of("-accel", "kvm", "-cpu", "host"));
+    TCG("tcg", "tcg,thread=multi", "max,+invtsc,x-force-features=on"),
+    KVM("kvm", "kvm", "host");
 
     private final String id;
-    private final List<String> qemuArguments;
+    private final String accel;
+    private final String cpu;
 
-    Accelerator(String id, List<String> qemuArguments) {
+    Accelerator(String id, String accel, String cpu) {
         this.id = id;
-        this.qemuArguments = qemuArguments;
+        this.accel = accel;
+        this.cpu = cpu;
+    }
+
+    /** QEMU's {@code -cpu} value: the CPU model and its flags, as recorded in a lab target's cpuModel. */
+    public String cpu() {
+        return cpu;
     }
 
     /** The name recorded in a report's target ({@code tcg} or {@code kvm}). */
@@ -30,7 +43,7 @@ public enum Accelerator {
     }
 
     List<String> qemuArguments() {
-        return qemuArguments;
+        return List.of("-accel", accel, "-cpu", cpu);
     }
 
     /** KVM when this host has it with nested virtualization on, else TCG. */

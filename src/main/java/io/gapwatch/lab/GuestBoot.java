@@ -7,15 +7,16 @@ import java.util.regex.Pattern;
 
 /**
  * One boot of the lab's guest: the QEMU command line and the kernel command line that carries the run
- * to init.sh. The host root is shared read-only over 9p (the guest runs this host's java and gapwatch.jar);
- * the serial console is QEMU's stdout, read by the lab.
+ * to init.sh. The guest has no device of the host's: everything it runs is in its initramfs, and the
+ * serial console (QEMU's stdout, read by the lab) is its only way out.
  *
  * @param probeArguments the {@code gapwatch probe ...} arguments the guest runs (no commas, no spaces)
+ * @param floor          boot into an init that powers off at once: the benchmark's floor for this command
  */
 record GuestBoot(Path qemu, Accelerator accelerator, Path vmlinuz, Path initramfs, String nonce,
-                 Path java, Path jar, List<String> probeArguments) {
-    /** Memory for the guest: a JVM plus two small KVM VMs; QEMU's RSS is then about 700 MB. */
-    static final String MEMORY = "2G";
+                 List<String> probeArguments, boolean floor) {
+    /** Memory for the guest: the initramfs (about 60 MB unpacked), a JVM and two small KVM VMs. */
+    static final String MEMORY = "1G";
     /** A kernel command-line value must not split into words, nor, for the arguments, at commas. */
     private static final Pattern ARGUMENT = Pattern.compile("[A-Za-z0-9._/+=-]+");
 
@@ -34,8 +35,7 @@ record GuestBoot(Path qemu, Accelerator accelerator, Path vmlinuz, Path initramf
         // One vCPU: two were slower under TCG, and the probe is one thread anyway.
         cmd.addAll(List.of("-smp", "1", "-m", MEMORY, "-nodefaults", "-display", "none", "-no-reboot",
                 "-serial", "stdio",
-                "-kernel", vmlinuz.toString(), "-initrd", initramfs.toString(), "-append", kernelCommandLine(),
-                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"));
+                "-kernel", vmlinuz.toString(), "-initrd", initramfs.toString(), "-append", kernelCommandLine()));
         return cmd;
     }
 
@@ -50,9 +50,10 @@ record GuestBoot(Path qemu, Accelerator accelerator, Path vmlinuz, Path initramf
         if (accelerator == Accelerator.TCG) {
             parts.add("tsc=reliable");
         }
+        if (floor) {
+            parts.add("gapwatch.floor=1");
+        }
         parts.add("gapwatch.nonce=" + nonce);
-        parts.add("gapwatch.java=" + java);
-        parts.add("gapwatch.jar=" + jar);
         parts.add("gapwatch.args=" + String.join(",", probeArguments));
         return String.join(" ", parts);
     }

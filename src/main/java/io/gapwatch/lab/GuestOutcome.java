@@ -22,7 +22,7 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
 
     ProbeReport report(ProbeRequest request, SerialConsole console, String requestedKernel, Accelerator accelerator) {
         String release = console.uname() != null ? console.uname() : requestedKernel;
-        TargetInfo errorTarget = new TargetInfo(KernelLab.BACKEND, release, null, accelerator.id());
+        TargetInfo errorTarget = new TargetInfo(KernelLab.BACKEND, release, accelerator.cpu(), accelerator.id());
         String json = console.report();
         if (json != null && console.exitCode() != null) {
             if (json.isBlank()) {
@@ -42,9 +42,12 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
             // A kvm result is the guest kernel's: label it with the lab and what the guest's uname said. A sim
             // result (the lab's own plumbing test) stays labelled sim, never to be taken for a kernel's result.
             TargetInfo target = guest.target().backend().equals("kvm")
-                    ? new TargetInfo(KernelLab.BACKEND, release, guest.target().cpuModel(), accelerator.id())
+                    ? new TargetInfo(KernelLab.BACKEND, release, accelerator.cpu(), accelerator.id())
                     : guest.target().withBackend(guest.target().backend(), accelerator.id());
             return guest.withTarget(target);
+        }
+        if (console.skip() != null) {
+            return ProbeReport.skipped(request, errorTarget, "kernel " + release + " cannot run the probe: " + console.skip());
         }
         String why;
         if (console.failure() != null) {

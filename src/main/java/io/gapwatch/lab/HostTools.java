@@ -14,9 +14,10 @@ import java.util.Set;
 /**
  * The host programs the lab runs, found on PATH (plus the sbin directories a non-login root shell may lack).
  * The initramfs archive is written in Java and module dependencies are read from the modules themselves,
- * so neither cpio nor kmod is needed; apt-get and dpkg-deb come with every Debian system.
+ * so neither cpio nor kmod is needed; apt-get, dpkg-deb, tar (a modules tar) and ldd (the C libraries the
+ * guest's Java runtime needs) come with every Debian system.
  */
-record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb) {
+record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb, Path tar, Path ldd) {
     /** What to install when something is missing. */
     static final String APT_PACKAGES = "qemu-system-x86 busybox-static xz-utils";
     static final String INSTALL_HINT = "install the lab's packages: apt-get install " + APT_PACKAGES;
@@ -37,6 +38,8 @@ record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb) {
         Path xz = find(dirs, "xz", "xz-utils", missing);
         Path aptGet = find(dirs, "apt-get", "apt", missing);
         Path dpkgDeb = find(dirs, "dpkg-deb", "dpkg", missing);
+        Path tar = find(dirs, "tar", "tar", missing);
+        Path ldd = find(dirs, "ldd", "libc-bin", missing);
         if (!missing.isEmpty()) {
             throw new LabException("the kernel lab needs " + String.join(", ", missing) + ": " + INSTALL_HINT);
         }
@@ -44,7 +47,7 @@ record HostTools(Path qemu, Path busybox, Path xz, Path aptGet, Path dpkgDeb) {
             throw new LabException(busybox + " is dynamically linked and cannot run alone in an initramfs: "
                     + "apt-get install busybox-static");
         }
-        return new HostTools(qemu, busybox, xz, aptGet, dpkgDeb);
+        return new HostTools(qemu, busybox, xz, aptGet, dpkgDeb, tar, ldd);
     }
 
     private static Path find(List<Path> dirs, String program, String aptPackage, List<String> missing) {

@@ -16,29 +16,28 @@ import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The guest's initial RAM disk: a gzip'd newc cpio with busybox (static), the kernel's modules for KVM,
- * 9p and overlay, their load order, and the /init script (resource {@code init.sh}). It holds nothing
- * about a run: the run's parameters go on the kernel command line, so a cached kernel keeps one
- * initramfs for every run ({@code <cacheDir>/initramfs-<key>.cpio.gz}, the key a hash of init.sh, busybox
- * and the list of modules wanted: the inputs that can change while the cached kernel does not).
+ * The kernel's part of the guest's initial RAM disk: a gzip'd newc cpio with busybox (static), the kernel's
+ * KVM modules, their load order, and the /init script (resource {@code init.sh}). The lab boots it with the
+ * {@link GuestRuntime} archive appended. It holds nothing about a run: the run's parameters go on the kernel
+ * command line, so a cached kernel keeps one initramfs for every run ({@code <cacheDir>/initramfs-<key>.cpio.gz},
+ * the key a hash of init.sh, busybox and the list of modules wanted: the inputs that can change while the
+ * cached kernel does not).
  */
 final class Initramfs {
     static final String INIT_RESOURCE = "init.sh";
     static final String LOAD_ORDER = "lib/modules/load-order";
-    /** Mount points and directories init.sh uses; proc, sys and dev it mounts over, host/ov/merged it builds. */
-    static final List<String> DIRECTORIES = List.of("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules",
-            "host", "ov", "merged");
+    /** Mount points and directories init.sh uses; proc, sys and dev it mounts over. */
+    static final List<String> DIRECTORIES = List.of("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules");
 
     private Initramfs() {
     }
 
     /** The initramfs for this kernel: the cached one, or one built now (into the cache when it has one). */
-    static Path forKernel(KernelImage kernel, HostTools tools, Path scratch) throws LabException {
+    static Path forKernel(KernelImage kernel, HostTools tools, Path scratch) throws LabException, UnfitKernelException {
         byte[] busybox = readBusybox(tools.busybox());
         byte[] init = initScript();
         try {
-            Path target = kernel.cacheDir() == null ? scratch.resolve("initramfs.cpio.gz")
-                    : kernel.cacheDir().resolve("initramfs-" + key(init, busybox) + ".cpio.gz");
+            Path target = kernel.cacheDir().resolve("initramfs-" + key(init, busybox) + ".cpio.gz");
             if (Files.isRegularFile(target)) {
                 return target;
             }
@@ -53,9 +52,7 @@ final class Initramfs {
             } finally {
                 Files.deleteIfExists(partial);
             }
-            if (kernel.cacheDir() != null) {
-                removeStale(kernel.cacheDir(), target);
-            }
+            removeStale(kernel.cacheDir(), target);
             return target;
         } catch (IOException e) {
             throw new LabException("cannot build the initramfs for " + kernel.release() + ": " + e.getMessage(), e);
@@ -76,7 +73,8 @@ final class Initramfs {
         for (KernelModules.Module m : modules) {
             cpio.file("lib/modules/" + m.name() + ".ko", 0644, m.content());
         }
-        String order = modules.stream().map(KernelModules.Module::name).collect(Collectors.joining("\n", "", "\n"));
+        // One name a line; a kernel with KVM built in has an empty list (not one empty line: no "insmod ''").
+        String order = modules.stream().map(m -> m.name() + "\n").collect(Collectors.joining());
         cpio.file(LOAD_ORDER, 0644, order.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         cpio.finish();
     }

@@ -1,6 +1,7 @@
 package io.gapwatch.lab;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.FileVisitResult;
@@ -10,6 +11,10 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +74,112 @@ final class KernelCache {
                     + " or lib/modules/" + release + "/kernel: remove " + dir + " to fetch it again");
         }
         return new KernelImage(release.name(), vmlinuz, modules, dir);
+    }
+
+    /**
+     * A kernel on disk, known by the release its image says it is. {@code modules} is its
+     * lib/modules/&lt;release&gt; directory or a tar of it (any compression tar reads; extracted once into
+     * {@code <home>/kernels/local/}); without it, a {@code .../boot/vmlinuz-*} finds its modules beside it,
+     * in {@code .../lib/modules/<release>}: the layout of / and of an extracted linux-image package. The
+     * image gets a cache directory of its own, keyed by its bytes and its modules, for its initramfs.
+     */
+    KernelImage local(Path vmlinuz, Path modules, HostTools tools) throws LabException {
+        Path image = vmlinuz.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(image) || !Files.isReadable(image)) {
+            throw new LabException("no readable kernel image at " + image);
+        }
+        String release = KernelImage.releaseOf(image);
+        Path tree;
+        if (modules == null) {
+            tree = besideImage(image, release);
+        } else if (Files.isRegularFile(modules)) {
+            tree = extractModules(modules.toAbsolutePath().normalize(), tools);
+        } else {
+            tree = modules.toAbsolutePath().normalize();
+        }
+        if (!KernelImage.isModuleTree(tree)) {
+            throw new LabException("no kernel modules at " + tree + " (expected the lib/modules/<release> directory "
+                    + "of the kernel, with kernel/ or modules.builtin inside)");
+        }
+        // Keyed by the image's bytes and the module tree's file names, sizes and times: a rebuilt kernel gets a new one.
+        Path cacheDir = kernels.resolve("local").resolve(digest(image, tree));
+        try {
+            Files.createDirectories(cacheDir);
+        } catch (IOException e) {
+            throw new LabException("kernel cache " + cacheDir + ": " + e.getMessage(), e);
+        }
+        return new KernelImage(release, image, tree, cacheDir);
+    }
+
+    private static Path besideImage(Path image, String release) throws LabException {
+        Path boot = image.getParent();
+        if (boot == null || boot.getParent() == null || !boot.getFileName().toString().equals("boot")) {
+            throw new LabException("cannot tell where the modules of " + image + " are: give --modules "
+                    + "<dir or tar> (the lib/modules/<release> directory of that kernel)");
+        }
+        Path libModules = boot.getParent().resolve("lib/modules");
+        String file = image.getFileName().toString();
+        // By the release the image says it is; a renamed image by the name it was given.
+        for (Path candidate : List.of(libModules.resolve(release),
+                libModules.resolve(file.startsWith("vmlinuz-") ? file.substring("vmlinuz-".length()) : release))) {
+            if (KernelImage.isModuleTree(candidate)) {
+                return candidate;
+            }
+        }
+        throw new LabException("no modules for " + image + " in " + libModules.resolve(release)
+                + ": give --modules <dir or tar>");
+    }
+
+    /** A modules tar, extracted once per content into the cache; the tree inside is found wherever it is. */
+    private Path extractModules(Path tar, HostTools tools) throws LabException {
+        Path dir = kernels.resolve("local").resolve("modules-" + digest(tar, null));
+        Path extracted = dir.resolve("tree");
+        try {
+            if (!Files.isDirectory(extracted)) {
+                Path partial = dir.resolve("tree.partial");
+                deleteTree(partial);
+                Files.createDirectories(partial);
+                Exec.Result r = Exec.run(List.of(tools.tar().toString(), "-xf", tar.toString(), "-C", partial.toString()),
+                        null, EXTRACT_TIMEOUT);
+                if (!r.ok()) {
+                    throw new LabException("tar -xf " + tar + " failed (exit " + r.exitCode() + "): " + lastLines(r.output(), 5));
+                }
+                Files.move(partial, extracted, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try (Stream<Path> dirs = Files.walk(extracted, 4)) {
+                return dirs.filter(Files::isDirectory).filter(KernelImage::isModuleTree).findFirst()
+                        .orElseThrow(() -> new LabException(tar + " holds no module tree (a directory with kernel/ "
+                                + "or modules.builtin)"));
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot extract " + tar + " into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String digest(Path file, Path tree) throws LabException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            if (tree != null) {
+                try (Stream<Path> files = Files.walk(tree)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        sha.update((tree.relativize(f) + " " + Files.size(f) + " "
+                                + Files.getLastModifiedTime(f).toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new LabException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     /** The releases already fetched, oldest first. */

@@ -17,13 +17,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The kernel lab: boots a kernel under QEMU and runs {@code gapwatch probe --backend kvm} inside it, so one
@@ -56,34 +58,29 @@ import java.util.regex.Pattern;
 public final class KernelLab {
     /** The backend name of a lab target, in reports and in the agent's registration. */
     public static final String BACKEND = "lab";
-    /** The guest cannot see these host paths: init.sh mounts its own proc, sys and dev over them. */
-    private static final List<String> HIDDEN_IN_GUEST = List.of("/proc", "/sys", "/dev");
-    private static final Pattern GUEST_PATH = Pattern.compile("/[A-Za-z0-9._/+-]+");
-    /** How long a guest that printed its report may take to power off before it is killed. */
-    private static final Duration POWEROFF_GRACE = Duration.ofSeconds(15);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final Path home;
     private final Path jar;
-    private final Path java;
     private final Accelerator accelerator;
     private final String guestBackend;
     private final KernelCache cache;
 
     /**
-     * @param home where kernels are cached ({@code <home>/kernels/<release>})
-     * @param jar  the gapwatch jar the guest runs (a host path outside /proc, /sys and /dev: the guest sees the host root)
+     * @param home where kernels ({@code <home>/kernels/<release>}) and the guest's runtime ({@code <home>/lab}) are cached
+     * @param jar  the packaged gapwatch jar whose probe the guest runs
      */
     public KernelLab(Path home, Path jar) {
-        this(home, jar, Path.of(System.getProperty("java.home"), "bin", "java"), Accelerator.detect(), "kvm");
+        this(home, jar, Accelerator.detect(), "kvm");
     }
 
     /**
      * @param guestBackend the probe backend in the guest: {@code kvm} in the product; the lab's own tests
      *                     also run {@code sim}, to check the lab's plumbing apart from the kvm backend
      */
-    KernelLab(Path home, Path jar, Path java, Accelerator accelerator, String guestBackend) {
+    KernelLab(Path home, Path jar, Accelerator accelerator, String guestBackend) {
+        this.home = home;
         this.jar = jar;
-        this.java = java;
         this.accelerator = accelerator;
         this.guestBackend = guestBackend;
         this.cache = new KernelCache(home);
@@ -103,22 +100,34 @@ public final class KernelLab {
         return accelerator;
     }
 
-    /** Can this lab start a guest at all: the host tools, java and the jar the guest runs. */
+    /** Can this lab start a guest at all: the host tools, and the guest's runtime (built now if it is not yet). */
     public void check() throws LabException {
-        HostTools.find();
-        checkGuestPaths();
+        guestRuntime(HostTools.find());
     }
 
     /** A kernel by Debian release (fetched into the cache on first use) or by the path of its vmlinuz. */
     public KernelImage resolve(String kernel) throws LabException {
-        if (KernelRelease.isValid(kernel)) {
+        return resolve(kernel, null);
+    }
+
+    /**
+     * As {@link #resolve(String)}; with a vmlinuz path, {@code modules} is its lib/modules/&lt;release&gt;
+     * directory or a tar of it (null: beside the image's boot/ directory).
+     */
+    public KernelImage resolve(String kernel, Path modules) throws LabException {
+        if (KernelRelease.isValid(kernel) && modules == null) {
             return cache.resolve(new KernelRelease(kernel), HostTools.find());
         }
         if (kernel != null && kernel.contains("/")) {
-            return KernelImage.local(Path.of(kernel), null);
+            return cache.local(Path.of(kernel), modules, HostTools.find());
         }
-        throw new LabException("'" + kernel + "' is neither a Debian kernel release (like 6.12.117+deb12-amd64 or "
-                + "6.1.0-56-amd64) nor the path of a vmlinuz");
+        throw new LabException("'" + kernel + "' is neither a Debian kernel release (like 6.12.117+deb12-amd64, "
+                + "6.12.117+deb12-rt-amd64 or 6.1.0-56-cloud-amd64) nor the path of a vmlinuz");
+    }
+
+    /** The target a lab agent registers for this kernel: what the guest will report, as QEMU was told to run it. */
+    public TargetInfo target(KernelImage kernel) {
+        return new TargetInfo(BACKEND, kernel.release(), accelerator.cpu(), accelerator.id());
     }
 
     /** The Debian releases already in the cache, oldest first. */
@@ -129,6 +138,13 @@ public final class KernelLab {
     /** The Debian releases apt can fetch, oldest first (from apt's lists; run apt-get update to refresh them). */
     public List<String> installableKernels() throws LabException {
         return KernelCache.installable(HostTools.find()).stream().map(KernelRelease::name).toList();
+    }
+
+    /** As {@link #installableKernels()}, grouped by series and flavour ("6.12 rt-amd64"), oldest series first. */
+    public Map<String, List<String>> installableBySeriesAndFlavour() throws LabException {
+        return KernelCache.installable(HostTools.find()).stream().collect(Collectors.groupingBy(
+                r -> r.series() + " " + r.flavour(), LinkedHashMap::new,
+                Collectors.mapping(KernelRelease::name, Collectors.toList())));
     }
 
     /** One run on that kernel with the default timeout. Never throws: a lab failure is an ERROR report. */
@@ -145,19 +161,21 @@ public final class KernelLab {
 
     /**
      * One boot of {@code kernel} running {@code request}. {@code console} receives every line of the serial
-     * console as it comes (a log, a progress display). Never throws: a lab failure is an ERROR report.
+     * console as it comes (a log, a progress display). Never throws: a lab failure is an ERROR report, a
+     * kernel that cannot run the probe (no KVM, KVM refusing this CPU) a SKIP.
      */
     public ProbeReport run(KernelImage kernel, ProbeRequest request, Duration timeout, Consumer<String> console) {
-        TargetInfo unknown = new TargetInfo(BACKEND, kernel.release(), null, accelerator.id());
+        TargetInfo unknown = target(kernel);
         Path scratch = null;
         try {
             HostTools tools = HostTools.find();
-            checkGuestPaths();
             scratch = Files.createTempDirectory("gapwatch-lab-");
-            Path initramfs = Initramfs.forKernel(kernel, tools, scratch);
-            GuestBoot boot = new GuestBoot(tools.qemu(), accelerator, kernel.vmlinuz(), initramfs, nonce(), java, jar,
-                    probeArguments(request));
+            Path initramfs = initramfs(kernel, tools, scratch);
+            GuestBoot boot = new GuestBoot(tools.qemu(), accelerator, kernel.vmlinuz(), initramfs, nonce(),
+                    probeArguments(request), false);
             return boot(boot, request, kernel.release(), timeout, console, scratch);
+        } catch (UnfitKernelException e) {
+            return ProbeReport.skipped(request, unknown, e.getMessage());
         } catch (LabException e) {
             return ProbeReport.broken(request, unknown, e.getMessage(), List.of());
         } catch (IOException e) {
@@ -167,6 +185,75 @@ public final class KernelLab {
                 deleteQuietly(scratch);
             }
         }
+    }
+
+    /**
+     * The benchmark's floor: the same kernel and QEMU command as a run, booted into an init that powers off
+     * at once. Returns the wall time from QEMU's start to its exit.
+     */
+    public Duration floor(KernelImage kernel, Duration timeout) throws LabException {
+        Path scratch = null;
+        try {
+            HostTools tools = HostTools.find();
+            scratch = Files.createTempDirectory("gapwatch-lab-");
+            Path initramfs = initramfs(kernel, tools, scratch);
+            GuestBoot boot = new GuestBoot(tools.qemu(), accelerator, kernel.vmlinuz(), initramfs, nonce(),
+                    probeArguments(new ProbeRequest(io.gapwatch.probe.Variant.CLOCK_REALTIME, 10, 1,
+                            io.gapwatch.probe.VerdictRules.defaults())), true);
+            long start = System.nanoTime();
+            Process qemu = new ProcessBuilder(boot.qemuCommand())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            try {
+                if (!qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new LabException("the floor boot of " + kernel.release() + " did not power off within "
+                            + timeout.toSeconds() + " s (a kernel without ACPI cannot: it has no floor)");
+                }
+                return Duration.ofNanos(System.nanoTime() - start);
+            } finally {
+                qemu.destroyForcibly();
+                Exec.reap(qemu);
+            }
+        } catch (UnfitKernelException e) {
+            throw new LabException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new LabException("floor boot: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted during the floor boot", e);
+        } finally {
+            if (scratch != null) {
+                deleteQuietly(scratch);
+            }
+        }
+    }
+
+    /** The kernel's initramfs with the guest's runtime appended: one file, as QEMU's -initrd takes one. */
+    private Path initramfs(KernelImage kernel, HostTools tools, Path scratch)
+            throws LabException, UnfitKernelException, IOException {
+        Path base = Initramfs.forKernel(kernel, tools, scratch);
+        Path runtime = guestRuntime(tools);
+        Path initramfs = scratch.resolve("initramfs.cpio");
+        try (var out = Files.newOutputStream(initramfs)) {
+            long length = Files.copy(base, out);
+            // The kernel looks for the next (uncompressed) archive at a 4-byte boundary, skipping zeros.
+            out.write(new byte[(int) ((4 - length % 4) % 4)]);
+            Files.copy(runtime, out);
+        }
+        return initramfs;
+    }
+
+    private Path guestRuntime(HostTools tools) throws LabException {
+        if (jar == null) {
+            throw new LabException("the lab runs gapwatch's probe in the guest but was not told where gapwatch.jar is: "
+                    + "start it with bin/gapwatch, or pass -Dgapwatch.jar=<path of target/gapwatch.jar>");
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new LabException("gapwatch jar " + jar + " does not exist");
+        }
+        return GuestRuntime.forJar(home, jar, Path.of(System.getProperty("java.home")), tools);
     }
 
     /** Boot, start-up of a JVM under TCG (about 10 s) and margin, plus each iteration's gap and work. */
@@ -222,8 +309,11 @@ public final class KernelLab {
             } catch (TimeoutException e) {
                 timedOut = true;
             }
-            if (!timedOut && !qemu.waitFor(POWEROFF_GRACE.toMillis(), TimeUnit.MILLISECONDS) && !serial.finished()) {
-                timedOut = true;
+            // Once the guest said all it will, it is killed, not waited for: a kernel without ACPI cannot
+            // power off (it halts), and a powering-off guest only adds seconds under TCG. A console that
+            // closed without that is QEMU ending by itself: let it exit, for its exit code.
+            if (!timedOut && !serial.finished()) {
+                qemu.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -240,7 +330,7 @@ public final class KernelLab {
                 // the hook is running or about to: it reaps the same process, no harm
             }
         }
-        int exit = timedOut ? -1 : qemu.exitValue();
+        int exit = timedOut || serial.finished() ? 0 : qemu.exitValue();
         return new GuestOutcome(timedOut, exit, readQuietly(stderr), timeout.toSeconds())
                 .report(request, serial, release, accelerator);
     }
@@ -261,32 +351,6 @@ public final class KernelLab {
             said.complete(null);
         } catch (RuntimeException e) {
             said.completeExceptionally(e);
-        }
-    }
-
-    private void checkGuestPaths() throws LabException {
-        if (jar == null) {
-            throw new LabException("the lab runs gapwatch.jar in the guest but was not told where it is: start it with "
-                    + "bin/gapwatch, or pass -Dgapwatch.jar=<path of target/gapwatch.jar>");
-        }
-        checkGuestPath("gapwatch jar", jar);
-        checkGuestPath("java", java);
-    }
-
-    static void checkGuestPath(String what, Path path) throws LabException {
-        String p = path.toString();
-        if (!GUEST_PATH.matcher(p).matches()) {
-            throw new LabException(what + " " + p + ": the guest gets it on the kernel command line, so it must be an "
-                    + "absolute path of letters, digits and ._/+- only");
-        }
-        for (String hidden : HIDDEN_IN_GUEST) {
-            if (p.equals(hidden) || p.startsWith(hidden + "/")) {
-                throw new LabException(what + " " + p + " is under " + hidden + ", which the guest mounts afresh: "
-                        + "it would not see it there");
-            }
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new LabException(what + " " + p + " does not exist");
         }
     }
 

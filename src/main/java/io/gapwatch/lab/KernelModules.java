@@ -16,19 +16,15 @@ import java.util.stream.Stream;
 
 /**
  * The modules the guest loads, in load order, taken from one kernel's module tree: KVM (kvm_amd under TCG,
- * which emulates SVM; kvm_intel too, for a host with nested VMX), 9p over virtio-pci (the host root) and
- * overlay. Their dependencies are read from each module's own {@code .modinfo} ("depends="), because
+ * which emulates SVM; kvm_intel too, for a host with nested VMX). Nothing else: the probe comes in the
+ * initramfs ({@link GuestRuntime}). Their dependencies are read from each module's own {@code .modinfo} ("depends="), because
  * a package's tree has no modules.dep (depmod runs at install time) and module sets differ between
  * kernels (6.12's 9p needs netfs, 6.1's also fscache). A dependency built into the kernel
  * (modules.builtin) needs nothing; the files are decompressed (xz) on the way.
  */
 final class KernelModules {
-    /**
-     * What the guest needs; the vendor modules are alternatives, the others all required. virtio_pci is the
-     * transport of QEMU's virtio-9p-pci device: no module depends on it, and 6.1 builds it as a module.
-     */
-    static final List<String> ROOTS = List.of("kvm_amd", "kvm_intel", "virtio_pci", "9pnet_virtio", "9p", "overlay");
-    private static final Set<String> VENDOR = Set.of("kvm_amd", "kvm_intel");
+    /** What the guest needs: one of the vendor modules (each brings kvm); built in, nothing is loaded. */
+    static final List<String> ROOTS = List.of("kvm_amd", "kvm_intel");
     private static final Duration DECOMPRESS_TIMEOUT = Duration.ofMinutes(2);
 
     /** A module on its way into the initramfs: its name and its uncompressed bytes. */
@@ -50,28 +46,27 @@ final class KernelModules {
         this.scratch = scratch;
     }
 
-    /** The needed modules, each after everything it depends on. */
-    List<Module> loadOrder() throws LabException {
+    /**
+     * The needed modules, each after everything it depends on; empty for a kernel with KVM built in.
+     *
+     * @throws UnfitKernelException the kernel has no KVM for an AMD or Intel CPU, neither as module nor built in
+     */
+    List<Module> loadOrder() throws LabException, UnfitKernelException {
         Map<String, Path> files = moduleFiles();
         Set<String> builtin = builtin();
         LinkedHashMap<String, Module> order = new LinkedHashMap<>();
-        boolean vendor = false;
+        boolean found = false;
         for (String root : ROOTS) {
             if (builtin.contains(root)) {
-                continue;
+                found = true;
+            } else if (files.containsKey(root)) {
+                found = true;
+                visit(root, null, files, builtin, order, new HashSet<>());
             }
-            if (!files.containsKey(root)) {
-                if (VENDOR.contains(root)) {
-                    continue;
-                }
-                throw new LabException("kernel " + modulesDir.getFileName() + " has no module " + root
-                        + " (neither in " + modulesDir.resolve("kernel") + " nor built in)");
-            }
-            vendor |= VENDOR.contains(root);
-            visit(root, null, files, builtin, order, new HashSet<>());
         }
-        if (!vendor && !builtin.contains("kvm_amd") && !builtin.contains("kvm_intel")) {
-            throw new LabException("kernel " + modulesDir.getFileName() + " has neither kvm_amd nor kvm_intel");
+        if (!found) {
+            throw new UnfitKernelException("kernel " + modulesDir.getFileName() + " has no KVM: neither kvm_amd nor "
+                    + "kvm_intel, as a module or built in");
         }
         return List.copyOf(order.values());
     }
@@ -101,6 +96,9 @@ final class KernelModules {
     /** Module name (dashes as underscores, as the kernel names them) to file, for the whole tree. */
     private Map<String, Path> moduleFiles() throws LabException {
         Map<String, Path> files = new HashMap<>();
+        if (!Files.isDirectory(modulesDir.resolve("kernel"))) {
+            return files; // everything built in
+        }
         try (Stream<Path> walk = Files.walk(modulesDir.resolve("kernel"))) {
             walk.filter(Files::isRegularFile).forEach(f -> {
                 String file = f.getFileName().toString();

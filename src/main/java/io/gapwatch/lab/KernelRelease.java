@@ -32,6 +32,17 @@ public record KernelRelease(String name) implements Comparable<KernelRelease> {
         return name != null && DEBIAN.matcher(name).matches();
     }
 
+    /** The kernel series: 6.12 for 6.12.117+deb12-rt-amd64, 6.1 for 6.1.0-56-amd64. */
+    public String series() {
+        List<Long> n = numbers();
+        return n.get(0) + "." + n.get(1);
+    }
+
+    /** Debian's flavour: amd64 (generic), cloud-amd64 or rt-amd64 (PREEMPT_RT). */
+    public String flavour() {
+        return name.endsWith("-cloud-amd64") ? "cloud-amd64" : name.endsWith("-rt-amd64") ? "rt-amd64" : "amd64";
+    }
+
     /** The Debian package that ships this kernel's image and modules. */
     public String imagePackage() {
         return "linux-image-" + name;

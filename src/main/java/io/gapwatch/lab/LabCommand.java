@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,9 +31,12 @@ public final class LabCommand {
               Boot a kernel under QEMU (KVM with nested virtualization when the host has it, else TCG) and
               run the probe's kvm backend inside it: a real result for a kernel this machine does not run.
 
-              --kernel K            a Debian release (6.12.117+deb12-amd64, 6.1.0-56-amd64), fetched once with
-                                    apt-get download into $GAPWATCH_HOME/kernels/<release>; or a vmlinuz path
-              --modules DIR         with a vmlinuz path: its lib/modules/<release> (default: beside its boot/)
+              --kernel K            a Debian release of the flavours amd64, cloud-amd64 or rt-amd64
+                                    (6.12.117+deb12-amd64, 6.12.117+deb12-rt-amd64, 6.1.0-56-cloud-amd64), fetched
+                                    once with apt-get download into $GAPWATCH_HOME/kernels/<release>; or the path
+                                    of a vmlinuz/bzImage (its release is read from the image)
+              --modules M           with a vmlinuz path: its lib/modules/<release> directory or a tar of it
+                                    (default: beside its boot/); a kernel with KVM built in needs no modules
               --variant V           clock-realtime (default), clock-frozen (negative control), clock-guest
               --gap-ms N            the migration gap, 1..60000 (default 10)
               --iterations K        probes in this run, 1..1000 (default 1)
@@ -41,7 +45,9 @@ public final class LabCommand {
               --tolerance-ms X      slack above the bracket (default 1)
               --timeout-s S         give up on the guest after S s (default 120 + iterations x (gap + 1.5 s))
               --console FILE        copy the guest's serial console to FILE
-              --list                the kernels in the cache, then those apt can fetch
+              --list                the kernels in the cache, then those apt can fetch by series and flavour
+              --floor               benchmark: boot the kernel with the same QEMU command into an init that
+                                    powers off at once, and print the seconds (bench/lab-boot.sh)
 
             Needs: apt-get install %s
             Exit: 0 as expected (a PASS, or clock-frozen's FAIL), 1 not as expected or error, 4 skip, 2 usage error.
@@ -54,7 +60,7 @@ public final class LabCommand {
         Options o = Options.parse("lab", args,
                 Set.of("kernel", "modules", "variant", "gap-ms", "iterations", "format", "tolerance-ms", "timeout-s",
                         "console"),
-                Set.of("strict", "list", "help"));
+                Set.of("strict", "list", "floor", "help"));
         if (o.has("help")) {
             out.print(HELP);
             return ProbeCommand.EXIT_PASS;
@@ -81,11 +87,12 @@ public final class LabCommand {
             throw new UsageException("lab: --modules goes with a vmlinuz path; a Debian release brings its own");
         }
 
+        if (o.has("floor")) {
+            return floor(lab, kernel, o.has("modules") ? Path.of(o.get("modules", null)) : null, timeoutS, out, err);
+        }
         ProbeReport report;
         try (PrintWriter console = consoleCopy(o.get("console", null))) {
-            KernelImage image = o.has("modules")
-                    ? KernelImage.local(Path.of(kernel), Path.of(o.get("modules", null)))
-                    : lab.resolve(kernel);
+            KernelImage image = lab.resolve(kernel, o.has("modules") ? Path.of(o.get("modules", null)) : null);
             report = lab.run(image, request, Duration.ofSeconds(timeoutS), line -> {
                 if (console != null) {
                     console.println(line);
@@ -106,14 +113,29 @@ public final class LabCommand {
         return ProbeCommand.exitCode(report);
     }
 
+    private static int floor(KernelLab lab, String kernel, Path modules, int timeoutS, PrintStream out, PrintStream err) {
+        try {
+            KernelImage image = lab.resolve(kernel, modules);
+            Duration floor = lab.floor(image, Duration.ofSeconds(timeoutS));
+            out.printf("floor %s: %.1f s (boot into an init that powers off at once)%n", image.release(),
+                    floor.toMillis() / 1000.0);
+            return ProbeCommand.EXIT_PASS;
+        } catch (LabException e) {
+            err.println("gapwatch lab: " + e.getMessage());
+            return ProbeCommand.EXIT_FAIL;
+        }
+    }
+
     private static int list(KernelLab lab, PrintStream out, PrintStream err) {
         try {
             List<String> cached = lab.cachedKernels();
-            List<String> installable = lab.installableKernels();
+            Map<String, List<String>> installable = lab.installableBySeriesAndFlavour();
             out.println("# cached (" + cached.size() + ")");
             cached.forEach(out::println);
-            out.println("# installable with apt (" + installable.size() + ")");
-            installable.forEach(out::println);
+            out.println("# installable with apt, by series and flavour ("
+                    + installable.values().stream().mapToInt(List::size).sum() + ")");
+            installable.forEach((group, releases) ->
+                    out.println(group + " (" + releases.size() + "): " + String.join(" ", releases)));
             return ProbeCommand.EXIT_PASS;
         } catch (LabException e) {
             err.println("gapwatch lab: " + e.getMessage());

@@ -22,6 +22,7 @@ final class SerialConsole {
     private boolean reportComplete;
     private String uname;
     private String failure;
+    private String skip;
     private String panic;
     private Integer exitCode;
 
@@ -52,6 +53,7 @@ final class SerialConsole {
         switch (word) {
             case "uname" -> uname = value;
             case "fail" -> failure = value;
+            case "skip" -> skip = value;
             case "begin" -> {
                 inReport = true;
                 reportText.setLength(0);
@@ -73,9 +75,14 @@ final class SerialConsole {
         }
     }
 
-    /** The guest has said all it will: the exit code came, or init gave up. */
+    /** The guest has said all it will: the exit code came, or init gave up, or the kernel cannot run the probe. */
     synchronized boolean finished() {
-        return exitCode != null || failure != null;
+        return exitCode != null || failure != null || skip != null;
+    }
+
+    /** Why the guest kernel cannot run the probe (its KVM did not load), when it said so. */
+    synchronized String skip() {
+        return skip;
     }
 
     synchronized String uname() {

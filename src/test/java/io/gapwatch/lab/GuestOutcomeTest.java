@@ -54,7 +54,7 @@ class GuestOutcomeTest {
         console.accept("@@gapwatch " + NONCE + " end");
         console.accept("@@gapwatch " + NONCE + " exit 0");
         ProbeReport report = POWERED_OFF.report(REQUEST, console, "/boot/vmlinuz-x", Accelerator.KVM);
-        assertThat(report.target()).isEqualTo(new TargetInfo("lab", "6.1.0-56-amd64", "AMD EPYC", "kvm"));
+        assertThat(report.target()).as("the CPU is what QEMU was told").isEqualTo(new TargetInfo("lab", "6.1.0-56-amd64", "host", "kvm"));
     }
 
     @Test
@@ -114,12 +114,27 @@ class GuestOutcomeTest {
     @Test
     void initGivingUpIsAnErrorWithItsReason() {
         SerialConsole console = new SerialConsole(NONCE);
-        console.accept("[    2.502089] 9pnet_virtio: no channels available for device hostroot");
-        console.accept("@@gapwatch " + NONCE + " fail cannot mount the host root (9p, tag hostroot)");
+        console.accept("insmod: can't insert '/lib/modules/kvm.ko': invalid module format");
+        console.accept("@@gapwatch " + NONCE + " fail insmod kvm failed: insmod: can't insert '/lib/modules/kvm.ko': invalid module format");
         assertThat(console.finished()).isTrue();
         ProbeReport report = POWERED_OFF.report(REQUEST, console, "6.1.0-56-amd64", Accelerator.TCG);
-        assertThat(report.error()).startsWith("the guest could not run the probe: cannot mount the host root (9p, tag hostroot)\n");
-        assertThat(report.error()).contains("9pnet_virtio: no channels available");
+        assertThat(report.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(report.error()).startsWith("the guest could not run the probe: insmod kvm failed: ");
+    }
+
+    @Test
+    void aKernelWhoseKvmRefusesThisCpuIsSkippedWithTheKernelsReason() {
+        SerialConsole console = new SerialConsole(NONCE);
+        console.accept("@@gapwatch " + NONCE + " uname 6.12.117+deb12-rt-amd64");
+        console.accept("[    6.236344] kvm: RT requires X86_FEATURE_CONSTANT_TSC");
+        console.accept("@@gapwatch " + NONCE + " skip KVM does not load (kvm_amd: kvm: RT requires X86_FEATURE_CONSTANT_TSC )");
+        assertThat(console.finished()).as("the guest said all it will").isTrue();
+        ProbeReport report = POWERED_OFF.report(REQUEST, console, "6.12.117+deb12-rt-amd64", Accelerator.TCG);
+        assertThat(report.verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(report.skipReason()).isEqualTo("kernel 6.12.117+deb12-rt-amd64 cannot run the probe: KVM does not "
+                + "load (kvm_amd: kvm: RT requires X86_FEATURE_CONSTANT_TSC )");
+        assertThat(report.target()).isEqualTo(new TargetInfo("lab", "6.12.117+deb12-rt-amd64",
+                "max,+invtsc,x-force-features=on", "tcg"));
     }
 
     @Test

@@ -20,13 +20,13 @@ class HostToolsTest {
         assertThatThrownBy(() -> HostTools.find(List.of(bin)))
                 .isInstanceOf(LabException.class)
                 .hasMessage("the kernel lab needs qemu-system-x86_64 (package qemu-system-x86), busybox (package "
-                        + "busybox-static), xz (package xz-utils), apt-get (package apt), dpkg-deb (package dpkg): "
+                        + "busybox-static), xz (package xz-utils), apt-get (package apt), dpkg-deb (package dpkg), tar (package tar), ldd (package libc-bin): "
                         + "install the lab's packages: apt-get install qemu-system-x86 busybox-static xz-utils");
     }
 
     @Test
     void aDynamicBusyboxIsNotEnough() throws Exception {
-        for (String tool : List.of("qemu-system-x86_64", "xz", "apt-get", "dpkg-deb")) {
+        for (String tool : List.of("qemu-system-x86_64", "xz", "apt-get", "dpkg-deb", "tar", "ldd")) {
             executable(tool, "#!/bin/sh\n".getBytes());
         }
         executable("busybox", FakeKernel.elf64(true));

@@ -33,7 +33,7 @@ class InitramfsTest {
 
         Map<String, NewcReader.Entry> entries = NewcReader.read(new ByteArrayInputStream(out.toByteArray()));
         assertThat(entries.keySet()).containsSubsequence("bin", "dev", "proc", "sys", "tmp", "lib/modules",
-                "host", "ov", "merged", "dev/console", "bin/busybox", "init", "lib/modules/irqbypass.ko",
+                "dev/console", "bin/busybox", "init", "lib/modules/irqbypass.ko",
                 "lib/modules/kvm.ko", "lib/modules/kvm_amd.ko", Initramfs.LOAD_ORDER);
         assertThat(entries.get("bin").type()).isEqualTo(0040000);
         NewcReader.Entry console = entries.get("dev/console");
@@ -52,17 +52,24 @@ class InitramfsTest {
     }
 
     @Test
-    void initRunsTheProbeFromTheOverlayAndPrintsTheProtocol() {
+    void initRunsTheProbeFromTheInitramfsAndMountsNothingOfTheHost() {
         String init = new String(Initramfs.initScript(), StandardCharsets.UTF_8);
         assertThat(init).startsWith("#!/bin/busybox sh\n");
         assertThat(init).contains("done < /lib/modules/load-order");
-        assertThat(init).contains("mount -t 9p -o trans=virtio,version=9p2000.L,ro");
-        assertThat(init).contains("mount -t overlay -o lowerdir=/host,upperdir=/ov/upper,workdir=/ov/work overlay /merged");
-        assertThat(init).as("the host's /tmp stays visible: a clone of gapwatch may live there")
-                .doesNotContain("mount -t tmpfs tmpfs /merged/tmp");
-        assertThat(init).contains("\"$JAVA\" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar \"$JAR\" $ARGS");
-        assertThat(init).contains("say uname", "say begin", "say end", "say exit", "say fail", "poweroff -f");
+        assertThat(init).doesNotContain("9p", "chroot", "overlay");
+        assertThat(init).contains("/gapwatch/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto");
+        assertThat(init).contains("io.gapwatch.Gapwatch $ARGS");
+        assertThat(init).contains("say uname", "say begin", "say end", "say exit", "say fail", "say skip", "poweroff -f");
         assertThat(init).contains("say() { echo \"@@gapwatch $NONCE $*\"; }");
+        assertThat(init).as("an empty line in the load order inserts nothing").contains("\"\") continue ;;");
+    }
+
+    @Test
+    void aKernelWithKvmBuiltInGetsAnEmptyLoadOrder() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Initramfs.write(out, Initramfs.initScript(), bytes("busybox"), List.of());
+        Map<String, NewcReader.Entry> entries = NewcReader.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(entries.get(Initramfs.LOAD_ORDER).content()).isEmpty();
     }
 
     @Test
@@ -71,7 +78,7 @@ class InitramfsTest {
         Path cacheDir = Files.createDirectories(home.resolve("cache"));
         Path busybox = Files.write(tmp.resolve("busybox"), bytes("static busybox"));
         HostTools tools = new HostTools(Path.of("/usr/bin/qemu-system-x86_64"), busybox, Path.of("/usr/bin/xz"),
-                Path.of("/usr/bin/apt-get"), Path.of("/usr/bin/dpkg-deb"));
+                Path.of("/usr/bin/apt-get"), Path.of("/usr/bin/dpkg-deb"), Path.of("/usr/bin/tar"), Path.of("/usr/bin/ldd"));
         KernelImage kernel = new KernelImage("6.12.117+deb12-amd64", tmp.resolve("vmlinuz"), modulesDir, cacheDir);
         Files.createDirectories(home.resolve("s1"));
         Files.createDirectories(home.resolve("s2"));

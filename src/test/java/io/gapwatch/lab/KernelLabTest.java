@@ -90,7 +90,7 @@ class KernelLabTest {
     @Test
     void theSimBackendRunsInTheGuestAndStaysLabelledSim() throws LabException {
         KernelLab plumbing = new KernelLab(io.gapwatch.cli.GapwatchHome.path(), KernelLab.defaultJar(),
-                Path.of(System.getProperty("java.home"), "bin", "java"), lab.accelerator(), "sim");
+                lab.accelerator(), "sim");
         List<String> console = new CopyOnWriteArrayList<>();
         ProbeRequest request = new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2, VerdictRules.defaults());
         ProbeReport report = plumbing.run(plumbing.resolve(K6_12), request, KernelLab.defaultTimeout(request), console::add);

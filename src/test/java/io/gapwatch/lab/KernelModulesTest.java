@@ -19,37 +19,35 @@ class KernelModulesTest {
         Path dir = FakeKernel.tree(tmp);
         var modules = new KernelModules(dir, Path.of("/usr/bin/xz"), tmp).loadOrder();
         assertThat(modules).extracting(KernelModules.Module::name).containsExactlyElementsOf(FakeKernel.LOAD_ORDER);
-        assertThat(modules).extracting(KernelModules.Module::name).doesNotContain("virtio", "virtio_ring", "virtio_net");
+        assertThat(modules).extracting(KernelModules.Module::name).doesNotContain("virtio", "9p", "overlay", "virtio_net");
     }
 
     @Test
-    void aKernelWithoutFscacheOrWithBuiltinVirtioNeedsFewerModules() throws Exception {
-        Path dir = FakeKernel.tree(tmp);
-        Files.delete(dir.resolve("kernel/fs/fscache/fscache.ko"));
-        FakeKernel.module(dir, "fs/9p/9p.ko", "9pnet,netfs");
-        Files.delete(dir.resolve("kernel/drivers/virtio/virtio_pci.ko"));
-        Files.writeString(dir.resolve("modules.builtin"), "kernel/drivers/virtio/virtio.ko\n"
-                + "kernel/drivers/virtio/virtio_ring.ko\nkernel/drivers/virtio/virtio_pci.ko\n");
-        var modules = new KernelModules(dir, Path.of("/usr/bin/xz"), tmp).loadOrder();
-        assertThat(modules).extracting(KernelModules.Module::name)
-                .containsExactly("irqbypass", "kvm", "ccp", "kvm_amd", "kvm_intel", "9pnet", "9pnet_virtio", "netfs", "9p", "overlay");
+    void aKernelWithKvmBuiltInLoadsNothing() throws Exception {
+        Path dir = tmp.resolve("lib/modules/6.12.117");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("modules.builtin"), "kernel/virt/lib/irqbypass.ko\nkernel/arch/x86/kvm/kvm.ko\n"
+                + "kernel/arch/x86/kvm/kvm-amd.ko\n");
+        assertThat(new KernelModules(dir, Path.of("/usr/bin/xz"), tmp).loadOrder()).isEmpty();
     }
 
     @Test
     void aMissingDependencyIsNamedWithWhatNeedsIt() throws Exception {
         Path dir = FakeKernel.tree(tmp);
-        Files.delete(dir.resolve("kernel/fs/netfs/netfs.ko"));
+        Files.delete(dir.resolve("kernel/virt/lib/irqbypass.ko"));
         assertThatThrownBy(() -> new KernelModules(dir, Path.of("/usr/bin/xz"), tmp).loadOrder())
                 .isInstanceOf(LabException.class)
-                .hasMessage("kernel 6.1.0-56-amd64 has no module netfs, needed by fscache");
+                .hasMessage("kernel 6.1.0-56-amd64 has no module irqbypass, needed by kvm");
     }
 
     @Test
-    void aKernelWithoutOverlayCannotServeTheLab() throws Exception {
+    void aKernelWithoutKvmIsUnfitNotALabFailure() throws Exception {
         Path dir = FakeKernel.tree(tmp);
-        Files.delete(dir.resolve("kernel/fs/overlayfs/overlay.ko"));
+        Files.delete(dir.resolve("kernel/arch/x86/kvm/kvm-amd.ko"));
+        Files.delete(dir.resolve("kernel/arch/x86/kvm/kvm-intel.ko"));
         assertThatThrownBy(() -> new KernelModules(dir, Path.of("/usr/bin/xz"), tmp).loadOrder())
-                .hasMessageContaining("has no module overlay");
+                .isInstanceOf(UnfitKernelException.class)
+                .hasMessage("kernel 6.1.0-56-amd64 has no KVM: neither kvm_amd nor kvm_intel, as a module or built in");
     }
 
     @Test

@@ -1,0 +1,304 @@
+package io.gapwatch.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * What the guest runs the probe with, and nothing else of the host: a Java runtime trimmed by {@code jlink}
+ * to the modules the probe needs ({@code jdeps} decides), the probe's classes taken out of gapwatch.jar
+ * ({@link #GUEST_PACKAGES}) with the libraries they use (JNA and its native library, Jackson), and the C
+ * libraries the runtime links against. It is an uncompressed newc cpio that the lab appends to each
+ * kernel's initramfs (the kernel unpacks concatenated archives in turn): no 9p, so kernels without it (the
+ * cloud flavour) boot too, and the guest sees no host file, agent secrets included.
+ *
+ * <p>Built once per gapwatch.jar and Java runtime, into {@code <home>/lab/guest-<key>.cpio}; about 10 s.
+ * Needs a full JDK on the host (jlink, jdeps and the jmods: Debian's openjdk-17-jdk-headless).
+ */
+final class GuestRuntime {
+    /** Where the payload lives in the guest; init.sh knows these paths. */
+    static final String ROOT = "gapwatch";
+    static final String JAVA = ROOT + "/jre/bin/java";
+    /** The probe's packages: the command line and its JSON, the procedure, the typed /dev/kvm, KTAP. */
+    static final List<String> GUEST_PACKAGES = List.of("io/gapwatch/probe/", "io/gapwatch/kvm/",
+            "io/gapwatch/cli/", "io/gapwatch/export/");
+    /** The one class outside them: the launcher whose {@code probe} command the guest runs. */
+    static final String LAUNCHER = "io/gapwatch/Gapwatch.class";
+    /** The libraries the guest packages import: JNA; Jackson 3 (tools.jackson) with its 2.x annotations. */
+    private static final Pattern GUEST_LIBRARY = Pattern.compile(
+            "BOOT-INF/lib/(jna-[0-9]|jackson-core-3|jackson-databind-3|jackson-annotations-2)[^/]*\\.jar");
+    /**
+     * JNA is an automatic module (no module-info to say what it requires) and logs through java.util.logging.
+     * jdeps on its jar also lists java.desktop, for its optional AWT support: 40 MB more with the X11
+     * libraries, never loaded by the probe. GuestRuntimeTest runs the probe with the built runtime, so a
+     * missing module fails there.
+     */
+    static final List<String> JNA_MODULES = List.of("java.logging");
+    private static final String JNA_NATIVE = "com/sun/jna/linux-x86-64/libjnidispatch.so";
+    private static final Pattern LDD_LINE = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
+    private static final Duration LDD_TIMEOUT = Duration.ofMinutes(1);
+
+    private GuestRuntime() {
+    }
+
+    /** The cached archive for this jar and this Java, built now if missing. */
+    static Path forJar(Path home, Path jar, Path javaHome, HostTools tools) throws LabException {
+        Path dir = home.resolve("lab");
+        try {
+            Files.createDirectories(dir);
+            Path target = dir.resolve("guest-" + key(jar, javaHome) + ".cpio");
+            synchronized (GuestRuntime.class) {
+                if (Files.isRegularFile(target)) {
+                    return target;
+                }
+                Path work = Files.createTempDirectory(dir, "build-");
+                try {
+                    Path partial = work.resolve("guest.cpio");
+                    build(jar, javaHome, tools, work, partial);
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } finally {
+                    KernelCache.deleteTree(work);
+                }
+                removeStale(dir, target);
+                return target;
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot build the guest's Java runtime in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void build(Path jar, Path javaHome, HostTools tools, Path work, Path archive)
+            throws LabException, IOException {
+        Path app = Files.createDirectories(work.resolve("app"));
+        List<Path> classpath = extract(jar, app);
+        Set<String> modules = new TreeSet<>(moduleDeps(classpath.get(0)));
+        modules.addAll(declaredModules(classpath.subList(1, classpath.size())));
+        modules.addAll(JNA_MODULES);
+        Path jre = work.resolve("jre");
+        tool("jlink", "--module-path", javaHome.resolve("jmods").toString(), "--add-modules", String.join(",", modules),
+                "--output", jre.toString(), "--strip-debug", "--no-man-pages", "--no-header-files");
+        // The default CDS archive of the runtime's own classes (jlink's --generate-cds-archive prints on stdout).
+        Exec.Result dump = Exec.run(List.of(jre.resolve("bin/java").toString(), "-Xshare:dump"), null, Duration.ofMinutes(5));
+        if (!dump.ok()) {
+            throw new LabException("java -Xshare:dump failed (exit " + dump.exitCode() + "): " + KernelCache.lastLines(dump.output(), 5));
+        }
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(archive), 1 << 20)) {
+            Newc cpio = new Newc(out);
+            Set<String> directories = new TreeSet<>(List.of(ROOT, ROOT + "/app", ROOT + "/native"));
+            Set<Path> libraries = sharedLibraries(jre, tools.ldd());
+            for (Path lib : libraries) {
+                for (Path d = lib.getParent(); d != null && d.getNameCount() > 0; d = d.getParent()) {
+                    directories.add(d.toString().substring(1));
+                }
+            }
+            for (String d : directories) {
+                cpio.directory(d, 0755);
+            }
+            addTree(cpio, jre, ROOT + "/jre");
+            for (Path p : classpath) {
+                cpio.file(ROOT + "/app/" + p.getFileName(), 0644, Files.readAllBytes(p));
+            }
+            cpio.file(ROOT + "/native/libjnidispatch.so", 0755, jnaNative(classpath));
+            for (Path lib : libraries) {
+                cpio.file(lib.toString().substring(1), 0755, Files.readAllBytes(lib.toRealPath()));
+            }
+            cpio.finish();
+        }
+    }
+
+    /** The classpath the guest runs: a jar of the probe's classes, and the libraries it uses. */
+    private static List<Path> extract(Path jar, Path app) throws LabException, IOException {
+        List<Path> classpath = new ArrayList<>();
+        Path probeJar = app.resolve("gapwatch-probe.jar");
+        classpath.add(probeJar);
+        try (ZipFile zip = new ZipFile(jar.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(probeJar))) {
+            int classes = 0;
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                ZipEntry entry = e.nextElement();
+                String name = entry.getName();
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                if (name.startsWith("BOOT-INF/classes/")) {
+                    String path = name.substring("BOOT-INF/classes/".length());
+                    if (path.equals(LAUNCHER) || GUEST_PACKAGES.stream().anyMatch(path::startsWith)) {
+                        out.putNextEntry(new ZipEntry(path));
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            in.transferTo(out);
+                        }
+                        out.closeEntry();
+                        classes++;
+                    }
+                } else if (GUEST_LIBRARY.matcher(name).matches()) {
+                    Path lib = app.resolve(name.substring(name.lastIndexOf('/') + 1));
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, lib);
+                    }
+                    classpath.add(lib);
+                }
+            }
+            if (classes == 0 || classpath.size() < 5) {
+                throw new LabException(jar + " is not a packaged gapwatch.jar (found " + classes
+                        + " probe classes and " + (classpath.size() - 1) + " of its 4 libraries)");
+            }
+        }
+        return classpath;
+    }
+
+    /** The JDK modules the probe's own classes use, from jdeps (the libraries they call are on the classpath, unread). */
+    static List<String> moduleDeps(Path probeJar) throws LabException {
+        String modules = tool("jdeps", "--print-module-deps", "--ignore-missing-deps", "-q", "--multi-release", "17",
+                probeJar.toString()).strip();
+        if (!modules.matches("[a-z0-9.]+(,[a-z0-9.]+)*")) {
+            throw new LabException("jdeps gave no module list: " + modules);
+        }
+        return List.of(modules.split(","));
+    }
+
+    /**
+     * The JDK modules the modular libraries (Jackson) declare they require, without the optional ones
+     * ({@code requires static}: java.desktop, java.sql), which jdeps would list since it reads every class.
+     */
+    static Set<String> declaredModules(List<Path> libraries) {
+        Set<String> modules = new TreeSet<>();
+        for (Path lib : libraries) {
+            for (ModuleReference ref : ModuleFinder.of(lib).findAll()) {
+                for (ModuleDescriptor.Requires r : ref.descriptor().requires()) {
+                    if (!r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)
+                            && ModuleFinder.ofSystem().find(r.name()).isPresent()) {
+                        modules.add(r.name());
+                    }
+                }
+            }
+        }
+        return modules;
+    }
+
+    private static String tool(String name, String... args) throws LabException {
+        ToolProvider tool = ToolProvider.findFirst(name).orElseThrow(() -> new LabException("the kernel lab builds "
+                + "the guest's Java runtime with " + name + ", which this Java does not have: run gapwatch with a "
+                + "JDK (apt-get install openjdk-17-jdk-headless)"));
+        StringWriter out = new StringWriter();
+        int code = tool.run(new PrintWriter(out, true), new PrintWriter(out, true), args);
+        if (code != 0) {
+            throw new LabException(name + " failed (exit " + code + "): " + KernelCache.lastLines(out.toString(), 10));
+        }
+        return out.toString();
+    }
+
+    private static byte[] jnaNative(List<Path> classpath) throws LabException, IOException {
+        for (Path p : classpath) {
+            if (p.getFileName().toString().startsWith("jna-")) {
+                try (ZipFile zip = new ZipFile(p.toFile())) {
+                    ZipEntry entry = zip.getEntry(JNA_NATIVE);
+                    if (entry != null) {
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            return in.readAllBytes();
+                        }
+                    }
+                }
+            }
+        }
+        throw new LabException("JNA's " + JNA_NATIVE + " is not in gapwatch.jar");
+    }
+
+    /**
+     * The C libraries the runtime's programs and libraries load (ldd, on this host), and the dynamic loader.
+     * libc is among them, which JNA opens in the guest as well.
+     */
+    private static Set<Path> sharedLibraries(Path jre, Path ldd) throws LabException, IOException {
+        List<String> command = new ArrayList<>(List.of(ldd.toString()));
+        try (Stream<Path> files = Files.walk(jre)) {
+            files.filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".so") || f.getParent().endsWith("bin")))
+                    .forEach(f -> command.add(f.toString()));
+        }
+        Exec.Result r = Exec.run(command, null, LDD_TIMEOUT);
+        Set<Path> libs = new TreeSet<>();
+        for (String line : r.output().lines().toList()) {
+            Matcher m = LDD_LINE.matcher(line.strip());
+            if (m.find() && !m.group(1).startsWith(jre.toString())) {
+                libs.add(Path.of(m.group(1)));
+            }
+        }
+        if (libs.stream().noneMatch(p -> p.getFileName().toString().startsWith("libc.so"))) {
+            throw new LabException("ldd found no libc for the guest's Java runtime: " + KernelCache.lastLines(r.output(), 5));
+        }
+        return libs;
+    }
+
+    private static void addTree(Newc cpio, Path dir, String as) throws IOException {
+        TreeMap<String, Path> entries = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.forEach(f -> entries.put(dir.relativize(f).toString(), f));
+        }
+        for (var e : entries.entrySet()) {
+            String path = e.getKey().isEmpty() ? as : as + "/" + e.getKey();
+            Path f = e.getValue();
+            if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                cpio.directory(path, 0755);
+            } else {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
+                cpio.file(path, perms.contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644, Files.readAllBytes(f));
+            }
+        }
+    }
+
+    /** A new jar or another Java gives a new runtime. */
+    private static String key(Path jar, Path javaHome) throws LabException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(jar)) {
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            sha.update((javaHome.toRealPath() + " " + Runtime.version()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new LabException("cannot read " + jar + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    private static void removeStale(Path dir, Path current) throws IOException {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "guest-*.cpio")) {
+            for (Path p : old) {
+                if (!p.equals(current)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}
