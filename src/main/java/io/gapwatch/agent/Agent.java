@@ -32,6 +32,7 @@ public final class Agent implements Runnable {
     private final Spool spool;
     private final List<TargetExecutor> executors;
     private final Consumer<String> log;
+    private final AgentMetrics metrics;
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile String refusal;
@@ -44,6 +45,12 @@ public final class Agent implements Runnable {
         this.spool = spool;
         this.executors = List.copyOf(executors);
         this.log = log;
+        this.metrics = new AgentMetrics(spool);
+    }
+
+    /** This agent's own metrics (spool depth, probe duration, last lease). */
+    public AgentMetrics metrics() {
+        return metrics;
     }
 
     /** Why the server refused this agent for good (revoked, or its name taken), if that is why it stopped. */
@@ -87,6 +94,7 @@ public final class Agent implements Runnable {
                 Optional<ServerClient.LeaseMessage> lease = server.lease(agentId, LEASE_WAIT);
                 backoffMs = 500;
                 if (lease.isPresent()) {
+                    metrics.leased();
                     execute(lease.get(), byTarget);
                 }
             } catch (ServerClient.ServerUnavailableException e) {
@@ -133,6 +141,7 @@ public final class Agent implements Runnable {
         long every = Math.max(1, lease.leaseSeconds() * 1000 / 3);
         heartbeats.scheduleAtFixedRate(() -> heartbeat(lease.token()), every, every, TimeUnit.MILLISECONDS);
         ProbeReport report;
+        long started = System.nanoTime();
         try {
             ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
                     new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
@@ -143,6 +152,7 @@ public final class Agent implements Runnable {
         } finally {
             heartbeats.shutdownNow();
         }
+        metrics.probed(report, Duration.ofNanos(System.nanoTime() - started));
         spool.put(lease.token(), report);
         log.accept("run " + order.id() + ": " + report.verdict()
                 + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")

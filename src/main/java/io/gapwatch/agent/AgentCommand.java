@@ -11,7 +11,9 @@ import io.gapwatch.probe.sim.SimFaults;
 import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.probe.sim.SimSeries;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +44,16 @@ public final class AgentCommand {
               --token T           enrollment token (or $GAPWATCH_TOKEN); the agent then keeps its own secret
                                   in <home>/agents/<name>.secret and uses it from then on
               --home DIR          spool and secret (default $GAPWATCH_HOME, ~/.gapwatch)
+              --metrics-port N    serve this agent's metrics (spool depth, probe duration, last lease) for
+                                  Prometheus at http://<host>:N/metrics
             """;
 
     private AgentCommand() {
     }
 
     public static int main(String[] args, PrintStream out) {
-        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "sim-kernels", "sim-faults-from", "home", "token"),
+        Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "sim-kernels",
+                        "sim-faults-from", "home", "token", "metrics-port"),
                 Set.of("help"));
         if (o.has("help")) {
             out.print(HELP);
@@ -77,9 +82,32 @@ public final class AgentCommand {
         }
         Agent agent = new Agent(name, new ServerClient(servers, credentials), credentials, spool, executors,
                 line -> out.println(Instant.now() + " " + line));
+        if (o.has("metrics-port")) {
+            int port = metricsPort(o.get("metrics-port", null));
+            try {
+                agent.metrics().serve(new InetSocketAddress(port));
+            } catch (IOException e) {
+                throw new UsageException("agent: cannot serve metrics on port " + port + ": " + e.getMessage());
+            }
+            out.println("agent: metrics at http://" + HostInfo.hostname() + ":" + port + "/metrics");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
-        agent.run();
+        try (AgentMetrics metrics = agent.metrics()) {
+            agent.run();
+        }
         return agent.refusal().isPresent() ? 1 : 0;
+    }
+
+    static int metricsPort(String raw) {
+        try {
+            int port = Integer.parseInt(raw);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new UsageException("agent: --metrics-port must be a port number 1..65535, was '" + raw + "'");
     }
 
     static URI serverUri(String raw) {

@@ -49,6 +49,13 @@ public final class Spool {
         }
     }
 
+    /** How many results wait for delivery. */
+    public long depth() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".json")).count();
+        }
+    }
+
     public void remove(long token) throws IOException {
         Files.deleteIfExists(dir.resolve(token + ".json"));
     }

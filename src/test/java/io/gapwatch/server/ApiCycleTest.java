@@ -223,6 +223,6 @@ class ApiCycleTest {
                 {"variant":"clock-realtime","iterations":1,"target":{"backend":"sim"}}""");
         String metrics = http.get("/actuator/prometheus").body();
         assertThat(metrics).contains("gapwatch_runs_completed_total{").contains("kernel=\"sim:6.12-model\"");
-        assertThat(metrics).contains("gapwatch_steal_error_abs_nanoseconds");
+        assertThat(metrics).contains("gapwatch_steal_error_seconds_bucket{");
     }
 }

@@ -79,6 +79,21 @@ public class AgentRepository {
         return jdbc.sql("SELECT * FROM agents ORDER BY id").query(AgentRepository::map).list();
     }
 
+    /** Agents by state: revoked; else connected when seen since {@code staleBefore}, stale when not. */
+    public AgentCounts countByState(Instant staleBefore) {
+        return jdbc.sql("""
+                        SELECT count(*) FILTER (WHERE revoked_at IS NULL AND last_seen_at >= :since) AS connected,
+                               count(*) FILTER (WHERE revoked_at IS NULL AND last_seen_at < :since) AS stale,
+                               count(*) FILTER (WHERE revoked_at IS NOT NULL) AS revoked
+                        FROM agents""")
+                .param("since", staleBefore.atOffset(ZoneOffset.UTC))
+                .query((rs, row) -> new AgentCounts(rs.getLong("connected"), rs.getLong("stale"), rs.getLong("revoked")))
+                .single();
+    }
+
+    public record AgentCounts(long connected, long stale, long revoked) {
+    }
+
     /** An agents row, without its targets. */
     public record AgentRow(long id, String name, String hostname, String version, Instant registeredAt, Instant lastSeenAt,
                            Instant revokedAt) {

@@ -147,8 +147,7 @@ public class LeaseService {
                     + report.measurements().size() + " measurements, lease token " + token);
             Run completed = runs.find(run.id()).orElseThrow();
             // labels from the leased target as stored, not from the report's free text
-            metrics.runCompleted(completed.kernelRelease(), completed.backend(), completed.variant(), completed.verdict(),
-                    report.measurements());
+            metrics.runCompleted(completed, report.measurements());
             return completed;
         });
     }

@@ -231,6 +231,18 @@ public class RunRepository {
                 .update();
     }
 
+    /** Runs waiting for an agent, and runs in an agent's hands (LEASED or RUNNING): the queue's depth now. */
+    public QueueDepth queueDepth() {
+        return jdbc.sql("""
+                        SELECT count(*) FILTER (WHERE state = 'QUEUED') AS queued,
+                               count(*) FILTER (WHERE state IN ('LEASED', 'RUNNING')) AS running
+                        FROM runs WHERE state IN ('QUEUED', 'LEASED', 'RUNNING')""")
+                .query((rs, row) -> new QueueDepth(rs.getLong("queued"), rs.getLong("running"))).single();
+    }
+
+    public record QueueDepth(long queued, long running) {
+    }
+
     public void cancel(long id, Instant now) {
         jdbc.sql("""
                         UPDATE runs SET state = 'CANCELLED', finished_at = :now, lease_token = NULL,
