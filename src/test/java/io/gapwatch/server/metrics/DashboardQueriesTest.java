@@ -69,6 +69,8 @@ class DashboardQueriesTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    StoredFactsMetrics storedFacts;
     @Value("${spring.datasource.url}")
     String databaseUrl;
     @TempDir
@@ -162,6 +164,40 @@ class DashboardQueriesTest {
         }
         assertThat(exposition).contains("gapwatch_runs_completed_total{").contains("kernel=\"sim:6.12-model\"")
                 .contains("gap_ms=\"10\"").doesNotContain("run_id");
+    }
+
+    @Test
+    void queue_depth_and_agents_are_what_the_database_holds_whoever_wrote_it() {
+        // rows written behind this server's back, as another replica or an earlier process would have
+        long run = jdbc.sql("""
+                        INSERT INTO runs (state, variant, gap_ms, iterations, expected_verdict, max_attempts, created_at,
+                                          requested_backend)
+                        VALUES ('QUEUED', 'clock-realtime', 10, 1, 'PASS', 3, now(), 'kvm') RETURNING id""")
+                .query(Long.class).single();
+        jdbc.sql("""
+                INSERT INTO agents (name, registered_at, last_seen_at, revoked_at) VALUES
+                    ('gone-quiet', now() - interval '2 hours', now() - interval '1 hour', NULL),
+                    ('revoked-one', now() - interval '2 hours', now() - interval '2 hours', now())""").update();
+        try {
+            storedFacts.refresh();
+            String exposition = http.as(null).get("/actuator/prometheus").body();
+
+            assertThat(sample(exposition, "gapwatch_runs_queued")).isEqualTo(1.0);
+            assertThat(sample(exposition, "gapwatch_runs_running")).isEqualTo(0.0);
+            assertThat(sample(exposition, "gapwatch_agents{state=\"connected\"}")).isEqualTo(1.0);
+            assertThat(sample(exposition, "gapwatch_agents{state=\"stale\"}")).isEqualTo(1.0);
+            assertThat(sample(exposition, "gapwatch_agents{state=\"revoked\"}")).isEqualTo(1.0);
+        } finally {
+            jdbc.sql("DELETE FROM runs WHERE id = :id").param("id", run).update();
+            jdbc.sql("DELETE FROM agents WHERE name IN ('gone-quiet', 'revoked-one')").update();
+            storedFacts.refresh();
+        }
+    }
+
+    private static double sample(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + series + " in:\n" + exposition));
     }
 
     @Test
