@@ -1,6 +1,7 @@
 package io.gapwatch.agent;
 
 import io.gapwatch.probe.HostInfo;
+import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.TargetInfo;
@@ -131,33 +132,84 @@ public final class Agent implements Runnable {
         TargetExecutor executor = byTarget.get(key(order.backend(), order.kernelRelease()));
         log.accept("run " + order.id() + ": " + order.variant() + " gap " + order.gapMs() + " ms x" + order.iterations()
                 + " on " + order.backend() + "/" + order.kernelRelease() + " (lease " + lease.token() + ")");
-        // The first heartbeat marks the run RUNNING before any work starts; later ones keep the lease alive.
-        heartbeat(lease.token());
+        LeaseWatch watch = new LeaseWatch(lease.token());
+        // The first heartbeat acknowledges the lease and marks the run RUNNING before any work starts; later
+        // ones keep the lease alive and say how far the run has got.
+        watch.heartbeat();
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + lease.token());
             t.setDaemon(true);
             return t;
         });
         long every = Math.max(1, lease.leaseSeconds() * 1000 / 3);
-        heartbeats.scheduleAtFixedRate(() -> heartbeat(lease.token()), every, every, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(watch::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
+                new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
+        TargetInfo leased = new TargetInfo(order.backend(), order.kernelRelease(), null, null);
         ProbeReport report;
         long started = System.nanoTime();
         try {
-            ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
-                    new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
             report = executor == null
-                    ? ProbeReport.broken(request, new TargetInfo(order.backend(), order.kernelRelease(), null, null),
-                    "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease(), List.of())
-                    : executor.execute(target(executor, order), request);
+                    ? ProbeReport.infrastructureError(request, leased,
+                    "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease())
+                    : executor.execute(target(executor, order), request, watch);
+        } catch (RuntimeException e) {
+            // executors are built never to throw; if one does, the agent broke, not the kernel: worth another attempt
+            report = ProbeReport.infrastructureError(request, leased, "agent " + name + " failed executing the run: " + e);
         } finally {
             heartbeats.shutdownNow();
         }
         metrics.probed(report, Duration.ofNanos(System.nanoTime() - started));
         spool.put(lease.token(), report);
+        String lost = watch.lost;
+        if (lost != null) {
+            // kept on disk under refused/, never delivered: the server no longer wants it
+            spool.refuse(lease.token(), lost);
+            log.accept("run " + order.id() + ": stopped after " + report.measurements().size() + " of "
+                    + order.iterations() + " iterations and discarded: " + lost);
+            return;
+        }
         log.accept("run " + order.id() + ": " + report.verdict()
                 + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")
                 + (report.error() != null ? " (" + report.error() + ")" : ""));
         deliverSpooled();
+    }
+
+    /**
+     * One lease as the agent holds it: heartbeats carry the iterations done, and a heartbeat the server refuses
+     * (409: the run was cancelled or the lease expired) stops the probe before its next iteration.
+     */
+    private final class LeaseWatch implements Probe.Progress {
+        private final long token;
+        private volatile int done;
+        private volatile String lost;
+
+        LeaseWatch(long token) {
+            this.token = token;
+        }
+
+        @Override
+        public void iterationDone(int iterationsDone, int total) {
+            done = iterationsDone;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return lost != null;
+        }
+
+        void heartbeat() {
+            try {
+                server.heartbeat(token, done);
+            } catch (ServerClient.ServerUnavailableException e) {
+                log.accept("heartbeat for lease " + token + " failed: " + e.getMessage());
+            } catch (ServerClient.RejectedException e) {
+                if (lost == null) {
+                    lost = "lease " + token + " is no longer ours (cancelled, or expired): " + e.getMessage();
+                    log.accept(lost + "; stopping the run");
+                }
+            }
+        }
     }
 
     private void refuse(String why) {
@@ -177,16 +229,6 @@ public final class Agent implements Runnable {
     private static TargetInfo target(TargetExecutor executor, ServerClient.Order order) {
         return executor.targets().stream()
                 .filter(t -> t.kernelRelease().equals(order.kernelRelease())).findFirst().orElseThrow();
-    }
-
-    private void heartbeat(long token) {
-        try {
-            server.heartbeat(token);
-        } catch (ServerClient.ServerUnavailableException e) {
-            log.accept("heartbeat for lease " + token + " failed: " + e.getMessage());
-        } catch (ServerClient.RejectedException e) {
-            log.accept("lease " + token + " is no longer ours: " + e.getMessage());
-        }
     }
 
     /** Delivers every spooled result; stops at the first outage and leaves the rest for later. */

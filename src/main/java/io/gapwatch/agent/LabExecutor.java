@@ -3,6 +3,7 @@ package io.gapwatch.agent;
 import io.gapwatch.lab.KernelImage;
 import io.gapwatch.lab.KernelLab;
 import io.gapwatch.lab.LabException;
+import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.TargetInfo;
@@ -48,12 +49,19 @@ final class LabExecutor implements TargetExecutor {
         return targets;
     }
 
+    /**
+     * The probe runs inside the guest, out of reach of {@code progress}: a stop takes effect before the boot
+     * or once the guest is done (the agent then discards the result).
+     */
     @Override
-    public ProbeReport execute(TargetInfo target, ProbeRequest request) {
+    public ProbeReport execute(TargetInfo target, ProbeRequest request, Probe.Progress progress) {
+        if (progress.stopRequested()) {
+            return ProbeReport.broken(request, target, "stopped before the guest booted: asked to stop", List.of());
+        }
         KernelImage image = imageByRelease.get(target.kernelRelease());
         if (image == null) {
-            return ProbeReport.broken(request, target, "this lab agent offers no kernel " + target.kernelRelease(),
-                    List.of());
+            return ProbeReport.infrastructureError(request, target, "this lab agent offers no kernel "
+                    + target.kernelRelease());
         }
         return lab.run(image, request, KernelLab.defaultTimeout(request), line -> { });
     }

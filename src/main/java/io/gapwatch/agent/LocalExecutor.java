@@ -34,7 +34,7 @@ final class LocalExecutor implements TargetExecutor {
     }
 
     @Override
-    public ProbeReport execute(TargetInfo ignored, ProbeRequest request) {
+    public ProbeReport execute(TargetInfo ignored, ProbeRequest request, Probe.Progress progress) {
         Hypervisor hypervisor;
         try {
             hypervisor = backend.open();
@@ -42,7 +42,7 @@ final class LocalExecutor implements TargetExecutor {
             return ProbeReport.skipped(request, target, e.getMessage());
         }
         try (hypervisor) {
-            return new Probe(hypervisor, clock).run(request);
+            return new Probe(hypervisor, clock).run(request, progress);
         }
     }
 }

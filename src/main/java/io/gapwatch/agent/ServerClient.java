@@ -70,8 +70,13 @@ public final class ServerClient {
         return Optional.of(Json.MAPPER.readValue(response.body(), LeaseMessage.class));
     }
 
-    public void heartbeat(long token) throws ServerUnavailableException, RejectedException {
-        expectOk(post("/api/v1/leases/" + token + "/heartbeat", null, Duration.ofSeconds(15)), "heartbeat");
+    /** Keeps a lease alive, saying how far the run has got; 409 means the run was cancelled or the lease lost. */
+    public void heartbeat(long token, int iterationsDone) throws ServerUnavailableException, RejectedException {
+        expectOk(post("/api/v1/leases/" + token + "/heartbeat", new Heartbeat(iterationsDone), Duration.ofSeconds(15)),
+                "heartbeat");
+    }
+
+    record Heartbeat(int iterationsDone) {
     }
 
     public void result(long token, ProbeReport report) throws ServerUnavailableException, RejectedException {

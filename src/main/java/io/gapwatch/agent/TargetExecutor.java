@@ -1,5 +1,6 @@
 package io.gapwatch.agent;
 
+import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
 import io.gapwatch.probe.TargetInfo;
@@ -12,6 +13,9 @@ public interface TargetExecutor {
     /** The targets to register. */
     List<TargetInfo> targets();
 
-    /** Executes on the calling thread, which the caller dedicates to it (vCPU ioctls are thread-bound). */
-    ProbeReport execute(TargetInfo target, ProbeRequest request);
+    /**
+     * Executes on the calling thread, which the caller dedicates to it (vCPU ioctls are thread-bound), telling
+     * {@code progress} after each iteration and stopping between iterations when it asks.
+     */
+    ProbeReport execute(TargetInfo target, ProbeRequest request, Probe.Progress progress);
 }

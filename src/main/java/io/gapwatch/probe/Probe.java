@@ -49,6 +49,10 @@ public final class Probe {
             iteration = new Iteration(WARM_UP, request, path, WARM_UP_GAP_MS);
             iteration.execute();
             for (int i = 1; i <= request.iterations(); i++) {
+                if (progress.stopRequested()) {
+                    return ProbeReport.broken(request, kernel.target(), path, "stopped after " + (i - 1) + " of "
+                            + request.iterations() + " iterations: asked to stop", measurements);
+                }
                 iteration = new Iteration(i, request, path, request.gapMs());
                 measurements.add(iteration.execute());
                 progress.iterationDone(i, request.iterations());
@@ -66,10 +70,15 @@ public final class Probe {
         }
     }
 
-    /** Called after each iteration, for progress on long runs. */
+    /** Called after each iteration, for progress on long runs; asked before each whether to stop there. */
     @FunctionalInterface
     public interface Progress {
         void iterationDone(int done, int total);
+
+        /** True ends the run before its next iteration (an agent whose run was cancelled, or whose lease was lost). */
+        default boolean stopRequested() {
+            return false;
+        }
     }
 
     private void requireXenRunstate() throws KvmException, CapabilityMissingException {

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The result of a run of probes: the verdict, why when it is SKIP or ERROR, and every measurement.
  * {@code asExpected} is null for SKIP and ERROR: those say nothing about the kernel. {@code clockPath} is
- * how the clock crossed the gap (null when the run stopped before the kernel was asked).
+ * how the clock crossed the gap (null when the run stopped before the kernel was asked). {@code errorKind} is
+ * set for ERROR only: INFRASTRUCTURE is retried by the server, HARNESS is not (a report without it counts as
+ * HARNESS).
  */
 public record ProbeReport(
         Variant variant,
@@ -19,34 +21,44 @@ public record ProbeReport(
         Boolean asExpected,
         String skipReason,
         String error,
-        List<Measurement> measurements) {
+        List<Measurement> measurements,
+        ErrorKind errorKind) {
 
     public static ProbeReport judged(ProbeRequest request, TargetInfo target, ClockPath clockPath, Verdict verdict,
                                      List<Measurement> measurements) {
         Verdict expected = request.variant().expectedVerdict();
         return new ProbeReport(request.variant(), request.gapMs(), request.iterations(), request.rules().strict(),
-                target, clockPath, verdict, expected, verdict == expected, null, null, List.copyOf(measurements));
+                target, clockPath, verdict, expected, verdict == expected, null, null, List.copyOf(measurements), null);
     }
 
     public static ProbeReport skipped(ProbeRequest request, TargetInfo target, String reason) {
         return new ProbeReport(request.variant(), request.gapMs(), request.iterations(), request.rules().strict(),
-                target, null, Verdict.SKIP, request.variant().expectedVerdict(), null, reason, null, List.of());
+                target, null, Verdict.SKIP, request.variant().expectedVerdict(), null, reason, null, List.of(), null);
     }
 
+    /** The probe itself failed: a HARNESS error, which another attempt would repeat. */
     public static ProbeReport broken(ProbeRequest request, TargetInfo target, String error, List<Measurement> measurements) {
         return broken(request, target, null, error, measurements);
     }
 
+    /** The probe itself failed: a HARNESS error, which another attempt would repeat. */
     public static ProbeReport broken(ProbeRequest request, TargetInfo target, ClockPath clockPath, String error,
                                      List<Measurement> measurements) {
         return new ProbeReport(request.variant(), request.gapMs(), request.iterations(), request.rules().strict(),
                 target, clockPath, Verdict.ERROR, request.variant().expectedVerdict(), null, null, error,
-                List.copyOf(measurements));
+                List.copyOf(measurements), ErrorKind.HARNESS);
+    }
+
+    /** The machinery around the kernel failed (no guest, no QEMU, no target): an ERROR the server retries. */
+    public static ProbeReport infrastructureError(ProbeRequest request, TargetInfo target, String error) {
+        return new ProbeReport(request.variant(), request.gapMs(), request.iterations(), request.rules().strict(),
+                target, null, Verdict.ERROR, request.variant().expectedVerdict(), null, null, error, List.of(),
+                ErrorKind.INFRASTRUCTURE);
     }
 
     /** The same report from another point of view, e.g. the lab's relabelling of a guest's result. */
     public ProbeReport withTarget(TargetInfo newTarget) {
         return new ProbeReport(variant, gapMs, iterations, strict, newTarget, clockPath, verdict, expectedVerdict,
-                asExpected, skipReason, error, measurements);
+                asExpected, skipReason, error, measurements, errorKind);
     }
 }

@@ -1,6 +1,9 @@
 package io.gapwatch.server;
 
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.VerdictRules;
 import io.gapwatch.probe.SimReports;
 import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.probe.Variant;
@@ -122,7 +125,7 @@ class LeaseQueueTest {
         assertThatThrownBy(() -> leases.lease(labAgent, simAgent.agentId(), NO_WAIT)).isInstanceOf(ForbiddenException.class);
         Lease lease = lease(simAgent);
 
-        assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token())).isInstanceOf(ForbiddenException.class);
+        assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token(), null)).isInstanceOf(ForbiddenException.class);
         assertThatThrownBy(() -> leases.report(labAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ForbiddenException.class).hasMessageContaining("belongs to agent sim-1");
     }
@@ -140,7 +143,7 @@ class LeaseQueueTest {
         assertThat(lease.expiresAt()).isEqualTo(clock.now().plusSeconds(30));
 
         clock.advance(Duration.ofSeconds(20));
-        assertThat(leases.heartbeat(simAgent, lease.token())).isEqualTo(clock.now().plusSeconds(30));
+        assertThat(leases.heartbeat(simAgent, lease.token(), null)).isEqualTo(clock.now().plusSeconds(30));
         assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
 
         clock.advance(Duration.ofSeconds(29));
@@ -161,7 +164,7 @@ class LeaseQueueTest {
 
         Lease second = lease(simAgent);
         assertThat(second.token()).isNotEqualTo(first.token());
-        assertThatThrownBy(() -> leases.heartbeat(simAgent, first.token())).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, first.token(), null)).isInstanceOf(ConflictException.class);
         assertThatThrownBy(() -> leases.report(simAgent, first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("not current");
 
@@ -264,5 +267,88 @@ class LeaseQueueTest {
 
     private static ProbeReport naming(ProbeReport r, TargetInfo target) {
         return r.withTarget(target);
+    }
+
+    private static ProbeReport infrastructureError(String why) {
+        return ProbeReport.infrastructureError(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2, VerdictRules.defaults()),
+                new TargetInfo("sim", SimKernel.KERNEL_RELEASE, null, null), why);
+    }
+
+    @Test
+    void an_infrastructure_error_is_retried_up_to_max_attempts_and_every_attempt_stays_in_the_events()
+            throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease first = lease(simAgent);
+        leases.heartbeat(simAgent, first.token(), 0);
+
+        leases.report(simAgent, first.token(), infrastructureError("the guest did not finish within 120 s"));
+        RunView requeued = runs.get(id);
+        assertThat(requeued.state()).isEqualTo(RunState.QUEUED);
+        assertThat(requeued.verdict()).isNull();
+        assertThat(requeued.attempts()).isEqualTo(1);
+
+        Lease second = lease(simAgent);
+        leases.heartbeat(simAgent, second.token(), 0);
+        leases.report(simAgent, second.token(), infrastructureError("QEMU exited with 1"));
+        RunView done = runs.get(id);
+        assertThat(done.state()).isEqualTo(RunState.COMPLETED);
+        assertThat(done.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(done.errorKind()).isEqualTo(ErrorKind.INFRASTRUCTURE);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.events()).extracting(RunEvent::kind).containsExactly(RunEvent.Kind.CREATED,
+                RunEvent.Kind.LEASED, RunEvent.Kind.INFRASTRUCTURE_ERROR, RunEvent.Kind.REQUEUED,
+                RunEvent.Kind.LEASED, RunEvent.Kind.INFRASTRUCTURE_ERROR, RunEvent.Kind.GAVE_UP, RunEvent.Kind.RESULT_ACCEPTED);
+        assertThat(done.events()).filteredOn(e -> e.kind() == RunEvent.Kind.INFRASTRUCTURE_ERROR)
+                .extracting(RunEvent::detail).satisfiesExactly(
+                        d -> assertThat(d).contains("attempt 1 of 2").contains("did not finish"),
+                        d -> assertThat(d).contains("attempt 2 of 2").contains("QEMU exited"));
+        assertThatThrownBy(() -> leases.report(simAgent, first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
+                .isInstanceOf(ConflictException.class);
+    }
+
+    @Test
+    void a_kernel_fail_a_skip_and_a_harness_error_are_final_and_never_re_run() throws InterruptedException {
+        long frozen = queue("clock-frozen", null, "sim");
+        Lease lease = lease(simAgent);
+        leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_FROZEN, 2));
+
+        long guest = queue("clock-guest", null, "sim");
+        lease = lease(simAgent);
+        leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_GUEST, 2));
+
+        long broken = queue("clock-realtime", null, "sim");
+        lease = lease(simAgent);
+        leases.report(simAgent, lease.token(), ProbeReport.broken(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2,
+                VerdictRules.defaults()), new TargetInfo("sim", SimKernel.KERNEL_RELEASE, null, null),
+                "phase RESTORE: KVM_SET_CLOCK: EINVAL", List.of()));
+
+        assertThat(runs.get(frozen).verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(runs.get(guest).verdict()).isEqualTo(Verdict.SKIP);
+        RunView error = runs.get(broken);
+        assertThat(error.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(error.errorKind()).isEqualTo(ErrorKind.HARNESS);
+        for (long id : new long[]{frozen, guest, broken}) {
+            assertThat(runs.get(id).state()).isEqualTo(RunState.COMPLETED);
+            assertThat(runs.get(id).attempts()).isEqualTo(1);
+        }
+        assertThat(runs.get(frozen).errorKind()).isNull();
+        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).isEmpty();
+    }
+
+    @Test
+    void heartbeats_say_how_far_the_run_has_got_and_an_impossible_count_is_refused() throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        assertThat(runs.get(id).iterationsDone()).isZero();
+
+        leases.heartbeat(simAgent, lease.token(), 1);
+        assertThat(runs.get(id).iterationsDone()).isEqualTo(1);
+        leases.heartbeat(simAgent, lease.token(), null);
+        assertThat(runs.get(id).iterationsDone()).isEqualTo(1);
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 3))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("iterationsDone");
+
+        leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2));
+        assertThat(runs.get(id).iterationsDone()).isEqualTo(2);
     }
 }

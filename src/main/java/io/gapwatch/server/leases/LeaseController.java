@@ -40,9 +40,15 @@ class LeaseController {
     }
 
     @PostMapping("/api/v1/leases/{token}/heartbeat")
-    @Operation(summary = "Extend a lease (409 if it is no longer current: stop and drop the run)")
-    Map<String, Instant> heartbeat(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long token) {
-        return Map.of("expiresAt", service.heartbeat(caller, token));
+    @Operation(summary = "Extend a lease, saying how many iterations are done (409 if it is no longer current: "
+            + "the run was cancelled or the lease lost; stop between iterations and drop the run)")
+    Map<String, Instant> heartbeat(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long token,
+                                   @RequestBody(required = false) Heartbeat heartbeat) {
+        return Map.of("expiresAt", service.heartbeat(caller, token, heartbeat == null ? null : heartbeat.iterationsDone()));
+    }
+
+    /** The optional body of a heartbeat: how far the run has got. */
+    record Heartbeat(Integer iterationsDone) {
     }
 
     @PostMapping("/api/v1/leases/{token}/result")

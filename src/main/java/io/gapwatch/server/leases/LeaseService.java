@@ -1,5 +1,6 @@
 package io.gapwatch.server.leases;
 
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.Measurement;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Verdict;
@@ -103,12 +104,21 @@ public class LeaseService {
         });
     }
 
-    /** Extends a live lease; the run is RUNNING from the first heartbeat. */
-    public Instant heartbeat(Caller.AgentCaller caller, long token) {
+    /**
+     * Extends a live lease; the run is RUNNING from the first heartbeat. {@code iterationsDone} (null: not
+     * said) is how far the agent has got, shown on the run.
+     */
+    public Instant heartbeat(Caller.AgentCaller caller, long token, Integer iterationsDone) {
         Instant now = clock.now();
         return tx.execute(s -> {
-            runs.lockByLeaseToken(token).ifPresent(run -> requireOwnLease(caller, run, token));
-            return runs.extendLease(token, now, now.plus(properties.leaseDuration()));
+            runs.lockByLeaseToken(token).ifPresent(run -> {
+                requireOwnLease(caller, run, token);
+                if (iterationsDone != null && (iterationsDone < 0 || iterationsDone > run.iterations())) {
+                    throw new InvalidRequestException("iterationsDone", "must be between 0 and " + run.iterations()
+                            + " (the run's iterations), was " + iterationsDone);
+                }
+            });
+            return runs.extendLease(token, now, now.plus(properties.leaseDuration()), iterationsDone);
         }).orElseThrow(() -> stale(token));
     }
 
@@ -120,7 +130,9 @@ public class LeaseService {
 
     /**
      * Records a result. A result under a stale token (the lease expired, or the run was cancelled) is refused
-     * and counted; the same result delivered twice under the current token is stored once.
+     * and counted; the same result delivered twice under the current token is stored once. An infrastructure
+     * ERROR sends the run back to the queue while it has attempts left (kept in its events, measurements not
+     * stored); FAIL, SKIP and harness ERRORs are final.
      */
     public Run report(Caller.AgentCaller caller, long token, ProbeReport report) {
         return tx.execute(s -> {
@@ -141,6 +153,19 @@ public class LeaseService {
             }
             requireLeasedTarget(run, report);
             validate(run, report);
+            if (report.verdict() == Verdict.ERROR && report.errorKind() == ErrorKind.INFRASTRUCTURE) {
+                events.record(run.id(), now, RunEvent.Kind.INFRASTRUCTURE_ERROR, "attempt " + run.attempts() + " of "
+                        + run.maxAttempts() + " on agent " + run.agentName() + ", lease token " + token + ": " + report.error());
+                if (run.attempts() < run.maxAttempts()) {
+                    runs.requeue(run.id());
+                    events.record(run.id(), now, RunEvent.Kind.REQUEUED, "infrastructure error in attempt "
+                            + run.attempts() + " of " + run.maxAttempts() + "; queued again");
+                    signal.runQueued();
+                    return runs.find(run.id()).orElseThrow();
+                }
+                events.record(run.id(), now, RunEvent.Kind.GAVE_UP, "all " + run.maxAttempts()
+                        + " attempts ended in infrastructure errors; verdict ERROR");
+            }
             runs.complete(run.id(), report, now);
             measurements.insertAll(run.id(), report.measurements());
             events.record(run.id(), now, RunEvent.Kind.RESULT_ACCEPTED, report.verdict() + " with "

@@ -1,6 +1,7 @@
 package io.gapwatch.server.runs;
 
 import io.gapwatch.probe.ClockPath;
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 
@@ -25,6 +26,8 @@ public record Run(
         String skipReason,
         String error,
         ClockPath clockPath,
+        ErrorKind errorKind,
+        int iterationsDone,
         int attempts,
         int maxAttempts,
         Long leaseToken,

@@ -1,6 +1,7 @@
 package io.gapwatch.server.runs;
 
 import io.gapwatch.probe.ClockPath;
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
@@ -168,16 +169,21 @@ public class RunRepository {
                 .query(ROW).optional();
     }
 
-    /** Extends a live lease and marks the run RUNNING; empty if the token is stale or the lease has expired. */
-    public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt) {
+    /**
+     * Extends a live lease and marks the run RUNNING, recording how many iterations are done (null: unchanged);
+     * empty if the token is stale or the lease has expired.
+     */
+    public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt, Integer iterationsDone) {
         return jdbc.sql("""
                         UPDATE runs SET lease_expires_at = :expiresAt, state = 'RUNNING',
-                                        started_at = coalesce(started_at, :now)
+                                        started_at = coalesce(started_at, :now),
+                                        iterations_done = coalesce(:done, iterations_done)
                         WHERE lease_token = :token AND state IN ('LEASED', 'RUNNING') AND lease_expires_at >= :now
                         RETURNING lease_expires_at""")
                 .param("token", token)
                 .param("now", ts(now))
                 .param("expiresAt", ts(expiresAt))
+                .param("done", iterationsDone)
                 .query((rs, i) -> instant(rs, "lease_expires_at")).optional();
     }
 
@@ -198,6 +204,8 @@ public class RunRepository {
                                 error = CASE WHEN e.attempts < e.max_attempts THEN NULL
                                         ELSE 'lease expired ' || e.attempts || ' times (last on agent ' || e.agent_name
                                              || '): no agent finished this run' END,
+                                error_kind = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE 'INFRASTRUCTURE' END,
+                                iterations_done = 0,
                                 finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE :now END,
                                 lease_token = NULL, lease_agent_id = NULL, lease_expires_at = NULL
                             FROM expired e
@@ -215,6 +223,7 @@ public class RunRepository {
         jdbc.sql("""
                         UPDATE runs SET state = 'COMPLETED', verdict = :verdict, skip_reason = :skipReason, error = :error,
                                         clock_path = :clockPath,
+                                        error_kind = :errorKind, iterations_done = :done,
                                         accelerator = coalesce(:accelerator, accelerator),
                                         cpu_model = coalesce(:cpuModel, cpu_model),
                                         started_at = coalesce(started_at, :now), finished_at = :now,
@@ -225,6 +234,9 @@ public class RunRepository {
                 .param("skipReason", report.skipReason())
                 .param("error", report.error())
                 .param("clockPath", report.clockPath() == null ? null : report.clockPath().id())
+                .param("errorKind", report.verdict() != Verdict.ERROR ? null
+                        : report.errorKind() == null ? ErrorKind.HARNESS.name() : report.errorKind().name())
+                .param("done", report.measurements().size())
                 .param("accelerator", report.target().accelerator())
                 .param("cpuModel", report.target().cpuModel())
                 .param("now", ts(now))
@@ -241,6 +253,15 @@ public class RunRepository {
     }
 
     public record QueueDepth(long queued, long running) {
+    }
+
+    /** An attempt that ended in an infrastructure error: the run goes back to the queue, under no lease. */
+    public void requeue(long id) {
+        jdbc.sql("""
+                        UPDATE runs SET state = 'QUEUED', lease_token = NULL, lease_agent_id = NULL,
+                                        lease_expires_at = NULL, iterations_done = 0
+                        WHERE id = :id""")
+                .param("id", id).update();
     }
 
     public void cancel(long id, Instant now) {
@@ -309,6 +330,8 @@ public class RunRepository {
                 rs.getString("skip_reason"),
                 rs.getString("error"),
                 clockPath == null ? null : ClockPath.fromId(clockPath),
+                rs.getString("error_kind") == null ? null : ErrorKind.valueOf(rs.getString("error_kind")),
+                rs.getInt("iterations_done"),
                 rs.getInt("attempts"),
                 rs.getInt("max_attempts"),
                 rs.getObject("lease_token", Long.class),

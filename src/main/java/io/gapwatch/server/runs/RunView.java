@@ -2,6 +2,7 @@ package io.gapwatch.server.runs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gapwatch.probe.ClockPath;
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.Measurement;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
@@ -9,7 +10,11 @@ import io.gapwatch.probe.Verdict;
 import java.time.Instant;
 import java.util.List;
 
-/** A run as the API shows it; measurements and events only when one run is asked for. */
+/**
+ * A run as the API shows it; measurements and events only when one run is asked for. {@code errorKind} says
+ * which ERRORs are infrastructure (retried) and which the harness's; {@code iterationsDone} is how far a
+ * running run has got (from its heartbeats).
+ */
 public record RunView(
         long id,
         RunState state,
@@ -24,6 +29,8 @@ public record RunView(
         Boolean asExpected,
         String skipReason,
         String error,
+        ErrorKind errorKind,
+        int iterationsDone,
         int attempts,
         int maxAttempts,
         Instant leaseExpiresAt,
@@ -48,7 +55,8 @@ public record RunView(
                 r.kernelRelease() != null ? r.kernelRelease() : r.requested().kernelRelease(),
                 backend, r.accelerator(), r.cpuModel(), "sim".equals(backend));
         return new RunView(r.id(), r.state(), r.verdict(), r.variant(), r.gapMs(), r.iterations(), r.strict(), target,
-                r.clockPath(), r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.attempts(), r.maxAttempts(),
+                r.clockPath(), r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.errorKind(), r.iterationsDone(),
+                r.attempts(), r.maxAttempts(),
                 r.leaseExpiresAt(), r.createdAt(), r.startedAt(), r.finishedAt(), measurements, events);
     }
 }
