@@ -50,7 +50,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h"})
 class LeaseQueueTest {
-    private static final Duration NO_WAIT = Duration.ZERO;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
@@ -99,7 +98,7 @@ class LeaseQueueTest {
     }
 
     private Lease lease(Caller.AgentCaller agent) throws InterruptedException {
-        return leases.lease(agent, agent.agentId(), NO_WAIT)
+        return leases.leaseNow(agent, agent.agentId())
                 .orElseThrow(() -> new AssertionError("no lease for agent " + agent.name()));
     }
 
@@ -112,17 +111,17 @@ class LeaseQueueTest {
         long forB = queue("clock-realtime", "6.1.0-56-amd64", null);
         long sim = queue("clock-realtime", null, "sim");
 
-        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(sim));
+        assertThat(leases.leaseNow(simAgent, simAgent.agentId())).hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(sim));
         Lease lab = lease(labAgent);
         assertThat(lab.run().id()).isEqualTo(forB);
         assertThat(lab.run().kernelRelease()).isEqualTo("6.1.0-56-amd64");
-        assertThat(leases.lease(labAgent, labAgent.agentId(), NO_WAIT)).isEmpty();
+        assertThat(leases.leaseNow(labAgent, labAgent.agentId())).isEmpty();
     }
 
     @Test
     void an_agent_may_not_lease_for_another_nor_touch_another_agents_lease() throws InterruptedException {
         queue("clock-realtime", null, "sim");
-        assertThatThrownBy(() -> leases.lease(labAgent, simAgent.agentId(), NO_WAIT)).isInstanceOf(ForbiddenException.class);
+        assertThatThrownBy(() -> leases.leaseNow(labAgent, simAgent.agentId())).isInstanceOf(ForbiddenException.class);
         Lease lease = lease(simAgent);
 
         assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token(), null)).isInstanceOf(ForbiddenException.class);
@@ -140,9 +139,9 @@ class LeaseQueueTest {
     void every_lease_gets_a_new_fencing_token_and_a_heartbeat_extends_it_on_the_server_clock() throws InterruptedException {
         queue("clock-realtime", null, "sim");
         Lease lease = lease(simAgent);
-        assertThat(lease.expiresAt()).isEqualTo(clock.now().plusSeconds(30));
+        assertThat(lease.expiresAt()).as("until acknowledged, the lease-ack timeout").isEqualTo(clock.now().plusSeconds(15));
 
-        clock.advance(Duration.ofSeconds(20));
+        clock.advance(Duration.ofSeconds(10));
         assertThat(leases.heartbeat(simAgent, lease.token(), null)).isEqualTo(clock.now().plusSeconds(30));
         assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
 
@@ -155,6 +154,7 @@ class LeaseQueueTest {
     void an_expired_lease_is_requeued_and_the_late_result_of_its_old_token_is_refused() throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease first = lease(simAgent);
+        leases.heartbeat(simAgent, first.token(), 0);
 
         clock.advance(Duration.ofSeconds(31));
         leases.reap();
@@ -192,7 +192,7 @@ class LeaseQueueTest {
     void a_run_whose_leases_expire_max_attempts_times_ends_as_error_with_the_reason() throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         for (int attempt = 1; attempt <= 2; attempt++) {
-            lease(simAgent);
+            leases.heartbeat(simAgent, lease(simAgent).token(), 0);
             clock.advance(Duration.ofSeconds(31));
             leases.reap();
         }
@@ -200,7 +200,7 @@ class LeaseQueueTest {
         assertThat(run.state()).isEqualTo(RunState.COMPLETED);
         assertThat(run.verdict()).isEqualTo(Verdict.ERROR);
         assertThat(run.error()).contains("lease expired 2 times").contains("sim-1");
-        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).isEmpty();
+        assertThat(leases.leaseNow(simAgent, simAgent.agentId())).isEmpty();
     }
 
     @Test
@@ -332,7 +332,7 @@ class LeaseQueueTest {
             assertThat(runs.get(id).attempts()).isEqualTo(1);
         }
         assertThat(runs.get(frozen).errorKind()).isNull();
-        assertThat(leases.lease(simAgent, simAgent.agentId(), NO_WAIT)).isEmpty();
+        assertThat(leases.leaseNow(simAgent, simAgent.agentId())).isEmpty();
     }
 
     @Test
@@ -350,5 +350,27 @@ class LeaseQueueTest {
 
         leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2));
         assertThat(runs.get(id).iterationsDone()).isEqualTo(2);
+    }
+
+    @Test
+    void a_lease_never_acknowledged_returns_to_the_queue_without_costing_an_attempt() throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        for (int ghost = 1; ghost <= 3; ghost++) {
+            lease(simAgent); // handed to a long poll whose agent had already given up: no heartbeat follows
+            clock.advance(Duration.ofSeconds(16));
+            leases.reap();
+            RunView back = runs.get(id);
+            assertThat(back.state()).isEqualTo(RunState.QUEUED);
+            assertThat(back.attempts()).isZero();
+        }
+
+        Lease real = lease(simAgent);
+        leases.heartbeat(simAgent, real.token(), 0);
+        leases.report(simAgent, real.token(), simReport(Variant.CLOCK_REALTIME, 2));
+        RunView done = runs.get(id);
+        assertThat(done.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.events()).filteredOn(e -> e.kind() == RunEvent.Kind.LEASE_EXPIRED).hasSize(3)
+                .allSatisfy(e -> assertThat(e.detail()).contains("never acknowledged"));
     }
 }

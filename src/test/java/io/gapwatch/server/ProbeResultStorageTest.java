@@ -61,7 +61,7 @@ class ProbeResultStorageTest {
                 "t", List.of(new Target("sim", SimKernel.KERNEL_RELEASE_PRE_5_16, "simulated", null, 0xf)))).id(), "sim-515");
         long id = runs.create(new CreateRunRequest("clock-realtime", 10, 2, false,
                 new CreateRunRequest.TargetRequest(null, SimKernel.KERNEL_RELEASE_PRE_5_16, "sim"))).id();
-        Lease lease = leases.lease(agent, agent.agentId(), Duration.ZERO)
+        Lease lease = leases.leaseNow(agent, agent.agentId())
                 .orElseThrow(() -> new AssertionError("no lease for the 5.15 sim agent"));
         FakeHostClock clock = new FakeHostClock(1_000);
         clock.hideRunDelay();

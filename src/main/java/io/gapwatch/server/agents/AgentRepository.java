@@ -44,6 +44,15 @@ public class AgentRepository {
                 .query(AgentRepository::map).optional();
     }
 
+    /** Marks agents as seen now: one statement for every agent waiting on a server. */
+    public void touchAll(List<Long> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.sql("UPDATE agents SET last_seen_at = :now WHERE id IN (:ids)")
+                .param("ids", ids).param("now", now.atOffset(ZoneOffset.UTC)).update();
+    }
+
     public void touch(long id, Instant now) {
         jdbc.sql("UPDATE agents SET last_seen_at = :now WHERE id = :id")
                 .param("id", id).param("now", now.atOffset(ZoneOffset.UTC)).update();

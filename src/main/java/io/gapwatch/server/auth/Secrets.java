@@ -14,11 +14,18 @@ import java.util.HexFormat;
 public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private static final String AGENT_PREFIX = "gwa_";
+
     private Secrets() {
     }
 
     public static String agentSecret() {
-        return generate("gwa_");
+        return generate(AGENT_PREFIX);
+    }
+
+    /** Agent secrets and API tokens have distinct prefixes, so a caller is looked up in one table only. */
+    static boolean isAgentSecret(String secret) {
+        return secret.startsWith(AGENT_PREFIX);
     }
 
     public static String generate(String prefix) {

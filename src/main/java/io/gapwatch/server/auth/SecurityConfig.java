@@ -1,6 +1,7 @@
 package io.gapwatch.server.auth;
 
 import io.gapwatch.cli.Json;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -39,6 +40,8 @@ class SecurityConfig {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerTokenFilter(tokens), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> {
+                    // a long poll's answer is written in an async dispatch of a request already authorized
+                    a.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
                     a.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
                     if (publicMetrics) {
                         a.requestMatchers("/actuator/prometheus").permitAll();

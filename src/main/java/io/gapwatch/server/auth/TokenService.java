@@ -74,15 +74,18 @@ public class TokenService {
         return tokens.find(id).orElseThrow();
     }
 
-    /** Who holds this bearer secret: a live token, or a live agent secret. */
+    /** Who holds this bearer secret: a live token, or a live agent secret (one query either way). */
     public Optional<Caller> authenticate(String secret) {
         String hash = Secrets.hash(secret);
+        if (Secrets.isAgentSecret(secret)) {
+            return agents.findActiveBySecretHash(hash).map(a -> new Caller.AgentCaller(a.id(), a.name()));
+        }
         Optional<TokenRepository.TokenRow> token = tokens.findActiveByHash(hash);
         if (token.isPresent()) {
             TokenRepository.TokenRow t = token.get();
             return Optional.of(new Caller.TokenHolder(t.id(), t.name(), t.role()));
         }
-        return agents.findActiveBySecretHash(hash).map(a -> new Caller.AgentCaller(a.id(), a.name()));
+        return Optional.empty();
     }
 
     /** The revoked agent this secret belonged to, if any: it is told why it is refused, and stops. */

@@ -1,6 +1,7 @@
 package io.gapwatch.server.leases;
 
 import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.server.GapwatchProperties;
 import io.gapwatch.server.auth.Caller;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import io.gapwatch.server.runs.Run;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,21 +24,34 @@ import java.util.Map;
 @Tag(name = "leases", description = "Agent protocol, steps 2-4: lease a run (long poll), heartbeat, report the result")
 class LeaseController {
     private final LeaseService service;
+    private final LeaseDispatcher dispatcher;
+    private final GapwatchProperties properties;
 
-    LeaseController(LeaseService service) {
+    LeaseController(LeaseService service, LeaseDispatcher dispatcher, GapwatchProperties properties) {
         this.service = service;
+        this.dispatcher = dispatcher;
+        this.properties = properties;
     }
 
     @PostMapping("/api/v1/agents/{agentId}/lease")
-    @Operation(summary = "Lease the next run this agent can serve; waits up to waitSeconds, then answers 204")
-    ResponseEntity<Lease> lease(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long agentId,
-                                @RequestParam(defaultValue = "20") int waitSeconds) throws InterruptedException {
+    @Operation(summary = "Lease the next run this agent can serve; waits up to waitSeconds (at most the server's "
+            + "max-lease-wait), then answers 204. Acknowledge a lease with a heartbeat at once: one not acknowledged "
+            + "within the lease-ack timeout returns to the queue")
+    DeferredResult<ResponseEntity<Lease>> lease(@AuthenticationPrincipal Caller.AgentCaller caller,
+                                                @PathVariable long agentId,
+                                                @RequestParam(defaultValue = "20") int waitSeconds) {
         if (waitSeconds < 0 || waitSeconds > 300) {
             throw new InvalidRequestException("waitSeconds", "must be between 0 and 300, was " + waitSeconds);
         }
-        return service.lease(caller, agentId, Duration.ofSeconds(waitSeconds))
-                .map(ResponseEntity::ok)
-                .orElseGet(() -> ResponseEntity.noContent().build());
+        LeaseService.requireSelf(caller, agentId);
+        if (waitSeconds == 0) {
+            DeferredResult<ResponseEntity<Lease>> now = new DeferredResult<>();
+            now.setResult(service.leaseNow(caller, agentId).map(ResponseEntity::ok)
+                    .orElseGet(() -> ResponseEntity.noContent().build()));
+            return now;
+        }
+        Duration wait = Duration.ofSeconds(waitSeconds);
+        return dispatcher.park(caller, wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait);
     }
 
     @PostMapping("/api/v1/leases/{token}/heartbeat")

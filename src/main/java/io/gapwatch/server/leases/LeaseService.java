@@ -20,14 +20,12 @@ import io.gapwatch.server.runs.RunState;
 import io.gapwatch.server.web.ConflictException;
 import io.gapwatch.server.web.FieldProblem;
 import io.gapwatch.server.web.InvalidRequestException;
-import io.gapwatch.server.web.NotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,9 +40,6 @@ import java.util.Set;
 @Service
 public class LeaseService {
     private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
-    /** How often a waiting lease request looks at the database again, for runs queued by other servers. */
-    private static final long POLL_MILLIS = 500;
-
     private final RunRepository runs;
     private final MeasurementRepository measurements;
     private final RunEventRepository events;
@@ -69,39 +64,31 @@ public class LeaseService {
         this.tx = tx;
     }
 
-    /** Leases the next run one of the agent's targets can serve, waiting up to {@code wait} for one. */
-    public Optional<Lease> lease(Caller.AgentCaller caller, long agentId, Duration wait) throws InterruptedException {
+    /**
+     * Leases the next run one of the agent's targets can serve, now, or nothing. Waiting for one is the
+     * {@link LeaseDispatcher}'s business. The lease must be acknowledged by a heartbeat within the
+     * lease-ack timeout; only then does it count as an attempt.
+     */
+    public Optional<Lease> leaseNow(Caller.AgentCaller caller, long agentId) {
+        requireSelf(caller, agentId);
+        return tx.execute(s -> {
+            Instant now = clock.now();
+            agents.touch(agentId, now);
+            return runs.leaseNext(agentId, caller.name(), now.plus(properties.leaseAckTimeout())).map(run -> {
+                events.record(run.id(), now, RunEvent.Kind.LEASED, "to agent " + caller.name() + " (" + run.backend()
+                        + ", " + run.kernelRelease() + "), lease token " + run.leaseToken() + "; attempt "
+                        + (run.attempts() + 1) + " of " + run.maxAttempts() + " once the agent acknowledges it");
+                return new Lease(run.leaseToken(), run.leaseExpiresAt(), properties.leaseDuration().toSeconds(),
+                        new Lease.LeasedRun(run.id(), run.variant(), run.gapMs(), run.iterations(), run.strict(),
+                                run.backend(), run.kernelRelease()));
+            });
+        });
+    }
+
+    static void requireSelf(Caller.AgentCaller caller, long agentId) {
         if (caller.agentId() != agentId) {
             throw new ForbiddenException("agent " + caller.name() + " may only lease for itself (agent " + caller.agentId() + ")");
         }
-        var agent = agents.find(agentId).orElseThrow(() -> new NotFoundException(
-                "agent " + agentId + " is not registered; POST /api/v1/agents first"));
-        Duration capped = wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait;
-        long deadline = System.nanoTime() + capped.toNanos();
-        while (true) {
-            Optional<Lease> lease = tx.execute(s -> tryLease(agent.id(), agent.name()));
-            if (lease.isPresent()) {
-                return lease;
-            }
-            long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
-            if (leftMillis <= 0) {
-                return Optional.empty();
-            }
-            signal.await(Math.min(leftMillis, POLL_MILLIS));
-        }
-    }
-
-    private Optional<Lease> tryLease(long agentId, String agentName) {
-        Instant now = clock.now();
-        agents.touch(agentId, now);
-        expire(now);
-        return runs.leaseNext(agentId, agentName, now, now.plus(properties.leaseDuration())).map(run -> {
-            events.record(run.id(), now, RunEvent.Kind.LEASED, "attempt " + run.attempts() + " of " + run.maxAttempts()
-                    + " on agent " + agentName + " (" + run.backend() + ", " + run.kernelRelease() + "), lease token " + run.leaseToken());
-            return new Lease(run.leaseToken(), run.leaseExpiresAt(), properties.leaseDuration().toSeconds(),
-                    new Lease.LeasedRun(run.id(), run.variant(), run.gapMs(), run.iterations(), run.strict(),
-                            run.backend(), run.kernelRelease()));
-        });
     }
 
     /**
@@ -154,12 +141,14 @@ public class LeaseService {
             requireLeasedTarget(run, report);
             validate(run, report);
             if (report.verdict() == Verdict.ERROR && report.errorKind() == ErrorKind.INFRASTRUCTURE) {
-                events.record(run.id(), now, RunEvent.Kind.INFRASTRUCTURE_ERROR, "attempt " + run.attempts() + " of "
+                // a result without any heartbeat acknowledges its lease too: that attempt counts
+                int attempt = run.state() == RunState.LEASED ? run.attempts() + 1 : run.attempts();
+                events.record(run.id(), now, RunEvent.Kind.INFRASTRUCTURE_ERROR, "attempt " + attempt + " of "
                         + run.maxAttempts() + " on agent " + run.agentName() + ", lease token " + token + ": " + report.error());
-                if (run.attempts() < run.maxAttempts()) {
+                if (attempt < run.maxAttempts()) {
                     runs.requeue(run.id());
                     events.record(run.id(), now, RunEvent.Kind.REQUEUED, "infrastructure error in attempt "
-                            + run.attempts() + " of " + run.maxAttempts() + "; queued again");
+                            + attempt + " of " + run.maxAttempts() + "; queued again");
                     signal.runQueued();
                     return runs.find(run.id()).orElseThrow();
                 }
@@ -177,7 +166,7 @@ public class LeaseService {
         });
     }
 
-    /** Ends expired leases: requeue while attempts remain, else the run ends ERROR. */
+    /** Ends expired leases (here only, never on a lease request): requeue while attempts remain, else ERROR. */
     @Scheduled(fixedDelayString = "${gapwatch.reaper-interval:1s}")
     public void reap() {
         try {
@@ -191,10 +180,13 @@ public class LeaseService {
         for (Run before : runs.expireLeases(now)) {
             metrics.leaseExpired();
             boolean requeued = before.attempts() < before.maxAttempts();
+            boolean acknowledged = before.state() == RunState.RUNNING;
             events.record(before.id(), now, RunEvent.Kind.LEASE_EXPIRED, "lease token " + before.leaseToken()
-                    + " on agent " + before.agentName() + " expired at " + before.leaseExpiresAt());
+                    + " on agent " + before.agentName() + " expired at " + before.leaseExpiresAt()
+                    + (acknowledged ? "" : ", never acknowledged (the agent had stopped waiting for it)"));
             events.record(before.id(), now, requeued ? RunEvent.Kind.REQUEUED : RunEvent.Kind.GAVE_UP,
-                    requeued ? "attempt " + before.attempts() + " of " + before.maxAttempts() + " lost; queued again"
+                    !acknowledged ? "no attempt counted; queued again"
+                            : requeued ? "attempt " + before.attempts() + " of " + before.maxAttempts() + " lost; queued again"
                             : "all " + before.maxAttempts() + " attempts lost; verdict ERROR");
             if (requeued) {
                 signal.runQueued();

@@ -140,22 +140,39 @@ public class RunRepository {
 
     /**
      * Leases the oldest queued run that one of the agent's targets can serve. SKIP LOCKED lets any
-     * number of servers lease concurrently without two of them taking the same run.
+     * number of servers lease concurrently without two of them taking the same run. Unpinned runs and runs
+     * pinned to this agent are looked up apart, each through the runs_queued_by_agent index, so runs pinned to
+     * other agents are never scanned (each branch may lock one row; the unused one is released at commit).
+     * No attempt is counted yet: the agent acknowledges the lease with its first heartbeat (see extendLease),
+     * and a lease never acknowledged (the long poll's client was gone) expires at {@code expiresAt} for free.
      */
-    public Optional<Run> leaseNext(long agentId, String agentName, Instant now, Instant expiresAt) {
+    public Optional<Run> leaseNext(long agentId, String agentName, Instant expiresAt) {
         return jdbc.sql("""
-                        WITH candidate AS (
+                        WITH unpinned AS (
                             SELECT r.id, t.kernel_release, t.backend, t.cpu_model, t.accelerator
                             FROM runs r
                             JOIN targets t ON t.agent_id = :agentId
                                  AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
                                  AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
-                            WHERE r.state = 'QUEUED'
-                              AND (r.requested_agent IS NULL OR r.requested_agent = :agentName)
+                            WHERE r.state = 'QUEUED' AND r.requested_agent IS NULL
                             ORDER BY r.id
                             LIMIT 1
-                            FOR UPDATE OF r SKIP LOCKED)
-                        UPDATE runs SET state = 'LEASED', attempts = runs.attempts + 1,
+                            FOR UPDATE OF r SKIP LOCKED),
+                        pinned AS (
+                            SELECT r.id, t.kernel_release, t.backend, t.cpu_model, t.accelerator
+                            FROM runs r
+                            JOIN targets t ON t.agent_id = :agentId
+                                 AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
+                                 AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
+                            WHERE r.state = 'QUEUED' AND r.requested_agent = :agentName
+                            ORDER BY r.id
+                            LIMIT 1
+                            FOR UPDATE OF r SKIP LOCKED),
+                        candidate AS (
+                            SELECT * FROM unpinned UNION ALL SELECT * FROM pinned
+                            ORDER BY id
+                            LIMIT 1)
+                        UPDATE runs SET state = 'LEASED',
                                         lease_token = nextval('lease_tokens'), lease_agent_id = :agentId,
                                         lease_expires_at = :expiresAt, agent_name = :agentName,
                                         kernel_release = c.kernel_release, backend = c.backend,
@@ -170,12 +187,35 @@ public class RunRepository {
     }
 
     /**
+     * Of the given agents, those with a queued run one of their targets can serve: the one query a server's
+     * lease dispatcher makes for all its waiting agents, instead of one per agent.
+     */
+    public List<Long> agentsWithWork(List<Long> agentIds) {
+        if (agentIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        SELECT DISTINCT t.agent_id
+                        FROM targets t JOIN agents a ON a.id = t.agent_id
+                        WHERE t.agent_id IN (:agentIds)
+                          AND EXISTS (SELECT 1 FROM runs r
+                                      WHERE r.state = 'QUEUED'
+                                        AND (r.requested_agent IS NULL OR r.requested_agent = a.name)
+                                        AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
+                                        AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release))""")
+                .param("agentIds", agentIds)
+                .query(Long.class).list();
+    }
+
+    /**
      * Extends a live lease and marks the run RUNNING, recording how many iterations are done (null: unchanged);
-     * empty if the token is stale or the lease has expired.
+     * empty if the token is stale or the lease has expired. The first heartbeat acknowledges the lease: the
+     * attempt counts from here.
      */
     public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt, Integer iterationsDone) {
         return jdbc.sql("""
                         UPDATE runs SET lease_expires_at = :expiresAt, state = 'RUNNING',
+                                        attempts = CASE WHEN state = 'LEASED' THEN attempts + 1 ELSE attempts END,
                                         started_at = coalesce(started_at, :now),
                                         iterations_done = coalesce(:done, iterations_done)
                         WHERE lease_token = :token AND state IN ('LEASED', 'RUNNING') AND lease_expires_at >= :now
@@ -189,7 +229,8 @@ public class RunRepository {
 
     /**
      * Ends every lease that expired before {@code now}: the run goes back to the queue while it has
-     * attempts left, else it is COMPLETED with verdict ERROR. Returns the runs as they were before.
+     * attempts left, else it is COMPLETED with verdict ERROR. A lease never acknowledged (still LEASED) counted
+     * no attempt, so its run always goes back. Returns the runs as they were before.
      */
     public List<Run> expireLeases(Instant now) {
         return jdbc.sql("""
@@ -222,6 +263,7 @@ public class RunRepository {
     public void complete(long id, ProbeReport report, Instant now) {
         jdbc.sql("""
                         UPDATE runs SET state = 'COMPLETED', verdict = :verdict, skip_reason = :skipReason, error = :error,
+                                        attempts = CASE WHEN state = 'LEASED' THEN attempts + 1 ELSE attempts END,
                                         clock_path = :clockPath,
                                         error_kind = :errorKind, iterations_done = :done,
                                         accelerator = coalesce(:accelerator, accelerator),
@@ -259,7 +301,8 @@ public class RunRepository {
     public void requeue(long id) {
         jdbc.sql("""
                         UPDATE runs SET state = 'QUEUED', lease_token = NULL, lease_agent_id = NULL,
-                                        lease_expires_at = NULL, iterations_done = 0
+                                        lease_expires_at = NULL, iterations_done = 0,
+                                        attempts = CASE WHEN state = 'LEASED' THEN attempts + 1 ELSE attempts END
                         WHERE id = :id""")
                 .param("id", id).update();
     }
