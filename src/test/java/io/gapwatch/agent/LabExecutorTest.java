@@ -55,7 +55,7 @@ class LabExecutorTest {
         assertThat(executor.targets()).extracting(TargetInfo::kernelRelease)
                 .as("the release the image says it is").containsExactly("6.1.0-56-amd64");
         ProbeReport report = executor.execute(executor.targets().get(0),
-                new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults()));
+                new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults()), (done, total) -> { });
 
         // The copy is 6.1 (no CONFIG_KVM_XEN): SKIP, with 6.1's uname. The stock 6.12.117 would PASS.
         assertThat(report.target().kernelRelease()).as("uname in the guest").isEqualTo("6.1.0-56-amd64");
