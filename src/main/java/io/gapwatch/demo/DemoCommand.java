@@ -9,6 +9,7 @@ import io.gapwatch.agent.TargetExecutor;
 import io.gapwatch.cli.GapwatchHome;
 import io.gapwatch.cli.Json;
 import io.gapwatch.cli.Options;
+import io.gapwatch.cli.SecretFile;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.server.EmbeddedDatabase;
 import io.gapwatch.server.GapwatchServer;
@@ -17,15 +18,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code gapwatch demo}: embedded PostgreSQL + server + a local agent in one process. Runs a first batch
@@ -48,6 +47,7 @@ public final class DemoCommand {
             """;
     static final String AGENT_NAME = "demo-local";
     private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration AGENT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private DemoCommand() {
     }
@@ -62,12 +62,25 @@ public final class DemoCommand {
         Path home = GapwatchHome.path();
         out.println("gapwatch demo: starting PostgreSQL (data in " + home.resolve("pgdata") + "), server and a local agent ...");
 
-        String adminToken = adminToken(home.resolve("demo.token"));
-        EmbeddedDatabase db = EmbeddedDatabase.start(home);
+        out.println("gapwatch demo: PostgreSQL runs with fsync off, for speed: results survive a crash of gapwatch,"
+                + " not of this machine (gapwatch server keeps fsync on)");
+        Consumer<String> say = line -> {
+            out.println("gapwatch demo: " + line);
+            out.flush();
+        };
+
+        String adminToken = SecretFile.readOrCreate(home.resolve("demo.token"), () -> Secrets.generate("gw_a_")).value();
+        EmbeddedDatabase db = EmbeddedDatabase.start(home, EmbeddedDatabase.Durability.FAST, say);
         Map<String, Object> properties = new HashMap<>(db.springProperties());
         properties.put("gapwatch.security.admin-token", adminToken);
         properties.put("logging.level.root", "WARN");
-        ConfigurableApplicationContext context = GapwatchServer.start(new String[]{"--server.port=" + port}, properties, db);
+        ConfigurableApplicationContext context;
+        try {
+            context = GapwatchServer.start(new String[]{"--server.port=" + port}, properties);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
         String base = "http://127.0.0.1:" + port;
 
         List<TargetExecutor> executors = new ArrayList<>(AgentCommand.executors("sim", Options.parse("demo", new String[0], Set.of(), Set.of())));
@@ -85,10 +98,21 @@ public final class DemoCommand {
         Thread agentThread = new Thread(agent, "demo-agent");
         agentThread.start();
 
+        // A stop goes in order, one line each: the agent (no request of its in flight), the server, the database.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.stop();
-            context.close(); // PostgreSQL is closed last, after the connection pool
-        }, "demo-shutdown"));
+            try {
+                agentThread.join(AGENT_STOP_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            say.accept(agentThread.isAlive() ? "agent " + AGENT_NAME + " did not stop within " + AGENT_STOP_TIMEOUT
+                    + "; its lease will expire and its run go to the next agent" : "agent " + AGENT_NAME + " stopped");
+            context.close();
+            say.accept("server stopped");
+            db.close();
+            say.accept("PostgreSQL stopped (data kept in " + db.dataDirectory() + ")");
+        }, "demo-stop"));
 
         client.awaitAgent(AGENT_NAME, Duration.ofSeconds(30));
         List<JsonNode> batch = new ArrayList<>();
@@ -137,22 +161,6 @@ public final class DemoCommand {
             }
         }
         return s.append('\n').toString();
-    }
-
-    /** The demo's admin token: kept in $GAPWATCH_HOME/demo.token so a restarted demo is reachable with it. */
-    static String adminToken(Path file) {
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
-            }
-            Files.createDirectories(file.getParent());
-            String token = Secrets.generate("gw_a_");
-            Files.writeString(file, token + "\n");
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the demo's admin token in " + file, e);
-        }
     }
 
     /** The few API calls the demo makes of its own server, as its admin. */

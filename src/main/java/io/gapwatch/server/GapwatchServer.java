@@ -1,11 +1,12 @@
 package io.gapwatch.server;
 
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -23,17 +24,16 @@ public class GapwatchServer {
     }
 
     /**
-     * Starts the server with extra properties (pointing it at an embedded database, say) and an optional
-     * resource that the context closes last, after the connection pool.
+     * Starts the server with properties of the command that runs it (the embedded database it started, the
+     * demo's admin token): they come before any configuration file, which does not know them. The caller closes
+     * the server: there is no shutdown hook of Spring's, so that a stop goes in order (agent, server, database).
      */
-    public static ConfigurableApplicationContext start(String[] args, Map<String, Object> properties, AutoCloseable closeLast) {
+    public static ConfigurableApplicationContext start(String[] args, Map<String, Object> properties) {
         SpringApplication app = new SpringApplication(GapwatchServer.class);
-        app.setDefaultProperties(properties);
-        if (closeLast != null) {
-            // registered before any bean is created, so destroyed after all of them
-            app.addInitializers(ctx -> ((DefaultListableBeanFactory) ctx.getBeanFactory())
-                    .registerDisposableBean("closeLast", closeLast::close));
-        }
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("gapwatch command", properties));
+        app.setEnvironment(environment);
+        app.setRegisterShutdownHook(false);
         return app.run(args);
     }
 }

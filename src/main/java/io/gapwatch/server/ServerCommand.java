@@ -2,6 +2,7 @@ package io.gapwatch.server;
 
 import io.gapwatch.cli.GapwatchHome;
 import io.gapwatch.cli.Options;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** {@code gapwatch server}: the control plane, on an external PostgreSQL or the embedded default. */
 public final class ServerCommand {
@@ -20,7 +22,9 @@ public final class ServerCommand {
               --port N    HTTP port (default 8080, or $GAPWATCH_PORT)
 
             Database: GAPWATCH_DB_URL (jdbc:postgresql://host:5432/db), GAPWATCH_DB_USER, GAPWATCH_DB_PASSWORD;
-            without GAPWATCH_DB_URL an embedded PostgreSQL runs with its data under $GAPWATCH_HOME/pgdata.
+            without GAPWATCH_DB_URL an embedded PostgreSQL runs with its data under $GAPWATCH_HOME/pgdata
+            (password in $GAPWATCH_HOME/db.password, loopback only, fsync on). On a new database the bootstrap
+            admin token is written to $GAPWATCH_HOME/admin.token (mode 0600).
             Any Spring property can be given as --name=value.
             """;
 
@@ -38,15 +42,35 @@ public final class ServerCommand {
         if (o.has("port")) {
             springArgs.add("--server.port=" + o.getInt("port", 8080, 0, 65535));
         }
+        Consumer<String> say = line -> {
+            out.println("gapwatch: " + line);
+            out.flush();
+        };
         String dbUrl = System.getenv("GAPWATCH_DB_URL");
-        if (dbUrl == null || dbUrl.isBlank()) {
-            EmbeddedDatabase db = EmbeddedDatabase.start(GapwatchHome.path());
+        EmbeddedDatabase db = dbUrl == null || dbUrl.isBlank()
+                ? EmbeddedDatabase.start(GapwatchHome.path(), EmbeddedDatabase.Durability.DURABLE, say)
+                : null;
+        if (db != null) {
             properties.putAll(db.springProperties());
-            GapwatchServer.start(springArgs.toArray(String[]::new), properties, db);
-        } else {
-            GapwatchServer.start(springArgs.toArray(String[]::new), properties, null);
         }
-        return -1; // keep serving
+        ConfigurableApplicationContext context;
+        try {
+            context = GapwatchServer.start(springArgs.toArray(String[]::new), properties);
+        } catch (RuntimeException e) {
+            if (db != null) {
+                db.close();
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            context.close();
+            say.accept("server stopped");
+            if (db != null) {
+                db.close();
+                say.accept("PostgreSQL stopped (data kept in " + db.dataDirectory() + ")");
+            }
+        }, "gapwatch-stop"));
+        return -1; // keep serving until SIGTERM or Ctrl-C
     }
 
     /** Our own options are --port; everything of the form --spring.x=y goes to Spring. */

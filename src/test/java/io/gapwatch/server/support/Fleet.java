@@ -50,11 +50,39 @@ public final class Fleet implements AutoCloseable {
                 "--home", dir.resolve("home-" + name).toString(), "--token", enrollmentToken);
     }
 
+    /**
+     * {@code gapwatch demo} on its own port with the given home (several demos, one after the other, may share
+     * one), its output in {@link #log(String) log(name)}; returns once it printed its ready line.
+     */
+    public Process demo(String name, Path home, int port, Map<String, String> env) throws IOException, InterruptedException {
+        Process p = start(name, home, env, "demo", "--port", Integer.toString(port));
+        awaitLine(name, p, "gapwatch ready at http://127.0.0.1:" + port, Duration.ofMinutes(4));
+        return p;
+    }
+
+    /** Waits for a line of a process's output; fails naming the line if the process exits or the time is up. */
+    public void awaitLine(String name, Process p, String line, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(log(name)) || !Files.readString(log(name)).lines().anyMatch(line::equals)) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited before printing '" + line + "': " + Files.readString(log(name)));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not print '" + line + "' within " + timeout + ": " + Files.readString(log(name)));
+            }
+            Thread.sleep(200);
+        }
+    }
+
     public Path log(String name) {
         return dir.resolve(name + ".log");
     }
 
     private Process start(String name, Map<String, String> env, String... args) throws IOException {
+        return start(name, dir.resolve("home-" + name), env, args);
+    }
+
+    private Process start(String name, Path home, Map<String, String> env, String... args) throws IOException {
         // without empty entries, which would put the working directory (and its db/migration) on the classpath
         String classpath = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
                 System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(e -> !e.isBlank()).toList());
@@ -64,7 +92,7 @@ public final class Fleet implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log(name).toFile());
         pb.environment().putAll(env);
-        pb.environment().put("GAPWATCH_HOME", dir.resolve("home-" + name).toString());
+        pb.environment().put("GAPWATCH_HOME", home.toString());
         Process p = pb.start();
         processes.add(p);
         return p;
