@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command, as a new user runs it: the demo reaches its ready line, a POSTed run
-# completes PASS, and a restart keeps every run. Prints what it checked; exits non-zero on any miss.
+# completes PASS, Ctrl-C stops the agent, the server and PostgreSQL in order (one line each, no errors), and
+# a restart keeps every run. Prints what it checked; exits non-zero on any miss.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${PORT:-18080}
@@ -37,12 +38,21 @@ stop_demo() {
   for _ in $(seq 1 30); do kill -0 $PID 2>/dev/null || break; sleep 1; done
   if kill -0 $PID 2>/dev/null; then echo "demo-smoke: the demo did not stop on SIGINT"; exit 1; fi
   wait $PID 2>/dev/null || true
+  # a stop is quiet and in order: one line each for the agent, the server and PostgreSQL
+  stop=$(sed -n '/^gapwatch ready at /,$p' "$LOG" | tail -n +2)
+  if echo "$stop" | grep -q 'ERROR\|Exception'; then echo "$stop"; echo "demo-smoke: the stop printed errors"; exit 1; fi
+  [ "$(echo "$stop" | sed 's/^gapwatch demo: //; s/ (.*//' | paste -sd'|')" = "agent demo-local stopped|server stopped|PostgreSQL stopped" ] \
+    || { echo "$stop"; echo "demo-smoke: the stop must say agent, server, PostgreSQL stopped, in that order, and nothing else"; exit 1; }
+  echo "demo-smoke: Ctrl-C stopped the agent, the server and PostgreSQL, in order, one line each"
 }
 
 start_demo
 [ "$(grep -c '^gapwatch ready at ' "$LOG")" = 1 ] || { echo "demo-smoke: the ready line must appear exactly once"; exit 1; }
 sed -n '/^First batch/,/^gapwatch ready/p' "$LOG"
 AUTH="Authorization: Bearer $(cat "$GAPWATCH_HOME/demo.token")"
+for secret in demo.token db.password; do
+  [ "$(stat -c %a "$GAPWATCH_HOME/$secret")" = 600 ] || { echo "demo-smoke: $secret must be mode 0600"; exit 1; }
+done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/api/v1/runs")" = 401 ] || { echo "demo-smoke: /api without a token must be 401"; exit 1; }
 
 id=$(curl -sf -X POST "$B/api/v1/runs" -H "$AUTH" -H 'Content-Type: application/json' \
