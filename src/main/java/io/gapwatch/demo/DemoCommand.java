@@ -11,6 +11,7 @@ import io.gapwatch.cli.Json;
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.SecretFile;
 import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.sim.SimKernel;
 import io.gapwatch.server.EmbeddedDatabase;
 import io.gapwatch.server.GapwatchServer;
 import io.gapwatch.server.auth.Secrets;
@@ -41,7 +42,9 @@ public final class DemoCommand {
     public static final String HELP = """
             Usage: gapwatch demo [--port N]
               Embedded PostgreSQL (data under $GAPWATCH_HOME/pgdata, kept across restarts) + server + a local agent.
-              Runs each variant once on the sim target, prints a summary, then serves until Ctrl-C.
+              Runs each variant once on the sim target, prints a summary, starts a schedule sweeping a series of
+              simulated kernels with a planted fault every 5 minutes (sweeps, a regression, a bisection), then
+              serves until Ctrl-C.
 
               --port N    HTTP port (default 8080)
             """;
@@ -83,7 +86,9 @@ public final class DemoCommand {
         }
         String base = "http://127.0.0.1:" + port;
 
+        // the model first: a run asking only for backend sim goes to an agent's first target that serves it
         List<TargetExecutor> executors = new ArrayList<>(AgentCommand.executors("sim", Options.parse("demo", new String[0], Set.of(), Set.of())));
+        executors.addAll(SimSeriesDemo.executors());
         if (AgentCommand.kvmUsable()) {
             executors.addAll(AgentCommand.executors("kvm", Options.parse("demo", new String[0], Set.of(), Set.of())));
         }
@@ -118,13 +123,14 @@ public final class DemoCommand {
         List<JsonNode> batch = new ArrayList<>();
         for (Variant v : Variant.values()) {
             batch.add(client.post("/api/v1/runs", Map.of("variant", v.id(), "gapMs", 10, "iterations", 3,
-                    "target", Map.of("backend", "sim", "agent", AGENT_NAME)), 201));
+                    "target", Map.of("kernel", SimKernel.KERNEL_RELEASE, "agent", AGENT_NAME)), 201));
         }
         List<JsonNode> finished = new ArrayList<>();
         for (JsonNode run : batch) {
             finished.add(client.awaitFinished(run.get("id").asLong(), BATCH_TIMEOUT));
         }
         out.print(summary(finished));
+        out.print(SimSeriesDemo.intro(client.startSimSeries(), base, home.resolve("demo.token").toString()));
         out.println("The admin token is in " + home.resolve("demo.token") + ". Try:");
         out.println("  curl -s -H \"Authorization: Bearer $(cat " + home.resolve("demo.token") + ")\" " + base + "/api/v1/runs");
         out.println("  (OpenAPI: " + base + "/swagger-ui.html; roles and tokens: README.md)");
@@ -192,6 +198,19 @@ public final class DemoCommand {
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body))).build(), expected);
+        }
+
+        /** Creates the sim series schedule unless a former start did, and fires it now: the sweep it started. */
+        JsonNode startSimSeries() {
+            JsonNode existing = null;
+            for (JsonNode s : get("/api/v1/schedules")) {
+                if (SimSeriesDemo.SCHEDULE.equals(s.path("name").asString())) {
+                    existing = s;
+                }
+            }
+            long id = existing != null ? existing.path("id").asLong()
+                    : post("/api/v1/schedules", SimSeriesDemo.schedule(), 201).path("id").asLong();
+            return post("/api/v1/schedules/" + id + "/trigger", Map.of(), 201);
         }
 
         JsonNode awaitFinished(long id, Duration timeout) throws InterruptedException {

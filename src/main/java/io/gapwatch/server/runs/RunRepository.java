@@ -139,8 +139,9 @@ public class RunRepository {
     }
 
     /**
-     * Leases the oldest queued run that one of the agent's targets can serve. SKIP LOCKED lets any
-     * number of servers lease concurrently without two of them taking the same run. Unpinned runs and runs
+     * Leases the oldest queued run that one of the agent's targets can serve, on the first of them (in the order
+     * the agent registered them) that does. SKIP LOCKED lets any number of servers lease concurrently without
+     * two of them taking the same run. Unpinned runs and runs
      * pinned to this agent are looked up apart, each through the runs_queued_by_agent index, so runs pinned to
      * other agents are never scanned (each branch may lock one row; the unused one is released at commit).
      * No attempt is counted yet: the agent acknowledges the lease with its first heartbeat (see extendLease),
@@ -155,7 +156,7 @@ public class RunRepository {
                                  AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
                                  AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
                             WHERE r.state = 'QUEUED' AND r.requested_agent IS NULL
-                            ORDER BY r.id
+                            ORDER BY r.id, t.id
                             LIMIT 1
                             FOR UPDATE OF r SKIP LOCKED),
                         pinned AS (
@@ -165,7 +166,7 @@ public class RunRepository {
                                  AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
                                  AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
                             WHERE r.state = 'QUEUED' AND r.requested_agent = :agentName
-                            ORDER BY r.id
+                            ORDER BY r.id, t.id
                             LIMIT 1
                             FOR UPDATE OF r SKIP LOCKED),
                         candidate AS (
