@@ -147,7 +147,8 @@ class AuthorizationMatrixTest {
                 who -> new Call("POST", "/api/v1/sweeps/" + runningSweep() + "/cancel", null)));
         r.put("GET /api/v1/schedules", new Rule(readers, who -> new Call("GET", "/api/v1/schedules", null)));
         r.put("POST /api/v1/schedules", new Rule(operators, who -> new Call("POST", "/api/v1/schedules",
-                "{\"name\":\"matrix-" + who.name().toLowerCase() + "\",\"cron\":\"0 2 * * *\"," + SWEEP.substring(1))));
+                "{\"name\":\"matrix-" + who.name().toLowerCase() + "\",\"cron\":\"0 2 * * *\",\"enabled\":false,"
+                        + SWEEP.substring(1))));
         r.put("GET /api/v1/schedules/{id}", new Rule(readers,
                 who -> new Call("GET", "/api/v1/schedules/" + schedule("matrix-get-" + who.name().toLowerCase()), null)));
         r.put("PATCH /api/v1/schedules/{id}", new Rule(operators, who -> new Call("PATCH",

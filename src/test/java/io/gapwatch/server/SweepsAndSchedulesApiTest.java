@@ -47,9 +47,16 @@ class SweepsAndSchedulesApiTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final String SERIES = "6.12.100,6.12.107,6.12.111";
 
+    /**
+     * A database of its own: the servers other test classes leave running complete sweeps too, and the
+     * SweepCompleted this test waits for must come from this one.
+     */
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
+        String url = TestDatabase.createDatabase("sweeps_api");
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("spring.datasource.password", TestDatabase::password);
     }
 
     /** Every SweepCompleted this server published. */
