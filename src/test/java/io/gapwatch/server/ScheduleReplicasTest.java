@@ -41,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fires once at the next start.
  */
 class ScheduleReplicasTest {
+    /** Each test has a database of its own, so its clock may start where the test likes. */
+    private static final Instant START = Instant.parse("2026-11-25T12:00:00Z");
     private static final MatrixRequest ONE_RUN = new MatrixRequest(List.of(SimKernel.KERNEL_RELEASE), null,
             List.of("clock-realtime"), List.of(10), 1, 1, false);
 
@@ -65,7 +67,7 @@ class ScheduleReplicasTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void two_replicas_racing_fire_each_due_time_exactly_once() throws Exception {
         String url = TestDatabase.createDatabase("schedule_replicas");
-        ManualClock clock = new ManualClock(); // 2026-11-25T12:00:00Z
+        ManualClock clock = new ManualClock(START);
         ExecutorService racers = Executors.newFixedThreadPool(2);
         try (ConfigurableApplicationContext a = replica(url, clock); ConfigurableApplicationContext b = replica(url, clock)) {
             registerSimAgent(a);
@@ -101,7 +103,7 @@ class ScheduleReplicasTest {
             assertThat(fired).as("fires made by both replicas together").hasSize(dueTimes);
             assertThat(stored).extracting(ScheduleFire::dueAt).containsExactlyElementsOf(
                     java.util.stream.IntStream.rangeClosed(1, dueTimes)
-                            .mapToObj(k -> Instant.parse("2026-11-25T12:00:00Z").plus(Duration.ofMinutes(5L * k))).toList());
+                            .mapToObj(k -> START.plus(Duration.ofMinutes(5L * k))).toList());
             assertThat(stored).allSatisfy(f -> assertThat(f.sweepId()).as(f.outcome()).isNotNull());
             JdbcClient jdbc = a.getBean(JdbcClient.class);
             assertThat(jdbc.sql("SELECT count(DISTINCT due_at) FROM sweeps WHERE schedule_id = :id").param("id", schedule.id())
@@ -117,7 +119,7 @@ class ScheduleReplicasTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void a_due_time_missed_while_every_server_was_down_fires_once_at_the_next_start() throws InterruptedException {
         String url = TestDatabase.createDatabase("schedule_missed");
-        ManualClock clock = new ManualClock(); // 2026-11-25T12:00:00Z
+        ManualClock clock = new ManualClock(START);
         long id;
         try (ConfigurableApplicationContext before = replica(url, clock)) {
             registerSimAgent(before);
@@ -149,7 +151,7 @@ class ScheduleReplicasTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void the_shipped_nightly_schedule_waits_disabled_and_a_fire_without_targets_starts_no_sweep() {
         String url = TestDatabase.createDatabase("schedule_shipped");
-        ManualClock clock = new ManualClock();
+        ManualClock clock = new ManualClock(START);
         try (ConfigurableApplicationContext server = replica(url, clock)) {
             ScheduleService schedules = server.getBean(ScheduleService.class);
             ScheduleView nightly = schedules.list().get(0);

@@ -11,7 +11,16 @@ import java.time.Instant;
  * real clock) must not see this test's leases as long expired.
  */
 public final class ManualClock implements ServerClock {
-    private Instant now = Instant.now().plus(Duration.ofDays(365)).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    private Instant now;
+
+    public ManualClock() {
+        this(Instant.now().plus(Duration.ofDays(365)).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
+    /** A clock at a chosen instant, for servers on a database of their own. */
+    public ManualClock(Instant start) {
+        now = start;
+    }
 
     @Override
     public synchronized Instant now() {
