@@ -18,18 +18,21 @@ import java.nio.file.Path;
 class Bootstrap {
     private final TokenService tokens;
     private final String adminToken;
+    private final String enrollmentToken;
     private final Path tokenFile;
 
     Bootstrap(TokenService tokens, @Value("${gapwatch.security.admin-token:${GAPWATCH_ADMIN_TOKEN:}}") String adminToken,
+              @Value("${gapwatch.security.enrollment-token:${GAPWATCH_ENROLLMENT_TOKEN:}}") String enrollmentToken,
               @Value("${gapwatch.security.admin-token-file:}") String tokenFile) {
         this.tokens = tokens;
         this.adminToken = adminToken;
+        this.enrollmentToken = enrollmentToken;
         this.tokenFile = tokenFile.isBlank() ? GapwatchHome.path().resolve("admin.token") : Path.of(tokenFile);
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void ensureAdmin() {
-        tokens.bootstrap(adminToken).ifPresent(token -> {
+        tokens.bootstrap(adminToken, enrollmentToken).ifPresent(token -> {
             SecretFile.write(tokenFile, token);
             PrintStream out = System.out;
             out.println("gapwatch: bootstrap admin token written to " + tokenFile + " (mode 0600; it is shown nowhere else)");

@@ -96,20 +96,29 @@ public class TokenService {
     /**
      * The first start of a server on a database: the admin token given in GAPWATCH_ADMIN_TOKEN is recorded,
      * or, when there is none and no admin token exists yet, one is made and returned to be printed once.
+     * An enrollment token given in GAPWATCH_ENROLLMENT_TOKEN is recorded too, so a deployment can hand the
+     * same secret to its agents (the Helm chart keeps both in Secrets).
      */
     @Transactional
-    public Optional<String> bootstrap(String configuredAdminToken) {
+    public Optional<String> bootstrap(String configuredAdminToken, String configuredEnrollmentToken) {
         tokens.lockBootstrap();
-        if (configuredAdminToken != null && !configuredAdminToken.isBlank()) {
-            String hash = Secrets.hash(configuredAdminToken);
-            if (!tokens.existsByHash(hash)) {
-                tokens.insert("bootstrap (GAPWATCH_ADMIN_TOKEN)", Role.ADMIN, hash, clock.now());
-            }
-            return Optional.empty();
-        }
-        if (tokens.anyActiveAdmin()) {
+        recordConfigured(configuredEnrollmentToken, Role.ENROLLMENT, "bootstrap (GAPWATCH_ENROLLMENT_TOKEN)");
+        if (recordConfigured(configuredAdminToken, Role.ADMIN, "bootstrap (GAPWATCH_ADMIN_TOKEN)")
+                || tokens.anyActiveAdmin()) {
             return Optional.empty();
         }
         return Optional.of(issue("bootstrap", Role.ADMIN).token());
+    }
+
+    /** Records a configured secret once (a restart finds it there); false when none is configured. */
+    private boolean recordConfigured(String secret, Role role, String name) {
+        if (secret == null || secret.isBlank()) {
+            return false;
+        }
+        String hash = Secrets.hash(secret);
+        if (!tokens.existsByHash(hash)) {
+            tokens.insert(name, role, hash, clock.now());
+        }
+        return true;
     }
 }
