@@ -100,7 +100,9 @@ public final class Fleet implements AutoCloseable {
 
     private void awaitHealthy(String name, Process p, int port) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        // generous: a JVM with Spring and Flyway can take minutes on a loaded 2-core machine; the bound only turns a
+        // hang into a failure that names the process and shows its log
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(name + " exited: " + Files.readString(log(name)));
