@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The sweeps table. */
@@ -101,6 +103,20 @@ public class SweepRepository {
                         RETURNING s.id""")
                 .param("now", ts(now))
                 .query(Long.class).list();
+    }
+
+    /** For each enabled schedule that has completed a sweep, when its latest completed sweep finished. */
+    public Map<String, Instant> lastCompletedByEnabledSchedule() {
+        Map<String, Instant> last = new LinkedHashMap<>();
+        jdbc.sql("""
+                        SELECT sc.name, max(s.finished_at) AS finished_at
+                        FROM schedules sc JOIN sweeps s ON s.schedule_id = sc.id
+                        WHERE sc.enabled AND s.state = 'COMPLETED'
+                        GROUP BY sc.name ORDER BY sc.name""")
+                .query((ResultSet rs) -> {
+                    last.put(rs.getString("name"), instant(rs, "finished_at"));
+                });
+        return last;
     }
 
     public void cancel(long id, Instant now) {

@@ -50,9 +50,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every query of the dashboards and rules, executed for real after a batch of sim runs: the metric names
+ * Every query of the dashboards and rules, executed for real after a sim sweep started by a schedule: the metric names
  * against a running server's and agent's output, the SQL against the migrated schema as Grafana's read-only
- * role, and the PromQL through a real Prometheus that scrapes both. One server, one agent, one batch.
+ * role, and the PromQL through a real Prometheus that scrapes both. One server, one agent, one sweep.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,13 +81,14 @@ class DashboardQueriesTest {
     int agentMetricsPort;
 
     @BeforeAll
-    void a_batch_of_sim_runs_has_completed() throws Exception {
+    void a_scheduled_sim_sweep_has_completed() throws Exception {
         Tables.truncateAll(jdbc);
         http = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
         Credentials credentials = new Credentials(home.resolve("dash-agent.secret"), http.newToken("enrollment"));
         agent = new Agent("dash-agent", new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), credentials),
                 credentials, new Spool(home.resolve("spool")),
-                AgentCommand.executors("sim", Options.parse("t", new String[0], Set.of(), Set.of())), line -> { });
+                AgentCommand.executors("sim", Options.parse("t", new String[]{"--sim-kernels", "6.12.100,6.12.101"},
+                        Set.of("sim-kernels"), Set.of())), line -> { });
         agentMetricsPort = agent.metrics().serve(new InetSocketAddress("127.0.0.1", 0));
         new Thread(agent, "dash-agent").start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -95,18 +96,22 @@ class DashboardQueriesTest {
             assertThat(System.nanoTime()).as("the agent registered within 60 s").isLessThan(deadline);
             Thread.sleep(50);
         }
-        List<Long> ids = new ArrayList<>();
-        for (String variant : List.of("clock-realtime", "clock-frozen", "clock-guest")) {
-            for (int gapMs : List.of(5, 10)) {
-                Http.Response created = http.post("/api/v1/runs", "{\"variant\":\"" + variant + "\",\"gapMs\":" + gapMs
-                        + ",\"iterations\":3,\"target\":{\"backend\":\"sim\"}}");
-                assertThat(created.status()).as(created.body()).isEqualTo(201);
-                ids.add(created.json().path("id").asLong());
-            }
+        // a sweep as the nightly schedule would start it, over two simulated kernels, every variant, two gaps
+        Http.Response schedule = http.post("/api/v1/schedules", """
+                {"name":"dash-nightly","cron":"0 2 * * *","timeZone":"UTC","enabled":true,
+                 "matrix":{"backend":"sim","variants":["clock-realtime","clock-frozen","clock-guest"],"gapsMs":[5,10],
+                           "iterations":3,"repeats":1}}""");
+        assertThat(schedule.status()).as(schedule.body()).isEqualTo(201);
+        Http.Response sweep = http.post("/api/v1/schedules/" + schedule.json().path("id").asLong() + "/trigger", "");
+        assertThat(sweep.status()).as(sweep.body()).isEqualTo(201);
+        long sweepId = sweep.json().path("id").asLong();
+        long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!http.get("/api/v1/sweeps/" + sweepId).json().path("state").asString().equals("COMPLETED")) {
+            assertThat(System.nanoTime()).as("sweep " + sweepId + " COMPLETED within 120 s: "
+                    + http.get("/api/v1/sweeps/" + sweepId).body()).isLessThan(until);
+            Thread.sleep(200);
         }
-        for (long id : ids) {
-            http.awaitFinished(id, Duration.ofSeconds(60));
-        }
+        storedFacts.refresh();
     }
 
     @AfterAll
@@ -133,7 +138,8 @@ class DashboardQueriesTest {
         List<GrafanaConfig.Query> queries = everyPromql(GrafanaConfig.dashboards());
         Set<String> named = new TreeSet<>();
         queries.forEach(q -> named.addAll(GrafanaConfig.metricNames(q.text())));
-        assertThat(named).contains("gapwatch_steal_error_seconds_bucket", "gapwatch_runs_queued", "gapwatch_agent_spool_depth");
+        assertThat(named).contains("gapwatch_steal_error_seconds_bucket", "gapwatch_runs_queued", "gapwatch_agent_spool_depth",
+                "gapwatch_sweep_last_success_timestamp_seconds");
 
         assertThat(GrafanaConfig.missingMetrics(queries, exposedNames())).isEmpty();
     }
@@ -162,7 +168,7 @@ class DashboardQueriesTest {
                     });
             assertThat(bounds).as(histogram).contains(0.0001, 0.001, 0.01, 0.1, 1.0, Double.POSITIVE_INFINITY);
         }
-        assertThat(exposition).contains("gapwatch_runs_completed_total{").contains("kernel=\"sim:6.12-model\"")
+        assertThat(exposition).contains("gapwatch_runs_completed_total{").contains("kernel=\"sim:6.12.100\"")
                 .contains("gap_ms=\"10\"").doesNotContain("run_id");
     }
 
@@ -185,6 +191,8 @@ class DashboardQueriesTest {
             assertThat(sample(exposition, "gapwatch_runs_queued")).isEqualTo(1.0);
             assertThat(sample(exposition, "gapwatch_runs_running")).isEqualTo(0.0);
             assertThat(sample(exposition, "gapwatch_agents{state=\"connected\"}")).isEqualTo(1.0);
+            assertThat(sample(exposition, "gapwatch_sweep_last_success_timestamp_seconds{schedule=\"dash-nightly\"}"))
+                    .isGreaterThan(System.currentTimeMillis() / 1000.0 - 3600);
             assertThat(sample(exposition, "gapwatch_agents{state=\"stale\"}")).isEqualTo(1.0);
             assertThat(sample(exposition, "gapwatch_agents{state=\"revoked\"}")).isEqualTo(1.0);
         } finally {
@@ -208,8 +216,14 @@ class DashboardQueriesTest {
             int checked = 0;
             for (Path dashboard : GrafanaConfig.dashboards()) {
                 Map<String, List<String>> values = variableValues(c, dashboard);
+                Set<String> singleValued = new HashSet<>();
+                GrafanaConfig.variables(GrafanaConfig.read(dashboard)).forEach((name, v) -> {
+                    if (!v.path("multi").asBoolean(false) && !v.path("includeAll").asBoolean(false)) {
+                        singleValued.add(name);
+                    }
+                });
                 for (GrafanaConfig.Query q : GrafanaConfig.sql(dashboard)) {
-                    String sql = GrafanaConfig.substituteSql(q.text(), values);
+                    String sql = GrafanaConfig.substituteSql(q.text(), values, singleValued);
                     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                         Set<String> columns = new HashSet<>();
                         for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
@@ -354,6 +368,9 @@ class DashboardQueriesTest {
                 values.put(e.getKey(), GrafanaConfig.customValues(v));
                 continue;
             }
+            if (v.path("type").asString().equals("textbox")) {
+                continue; // used in links only
+            }
             List<String> found = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(v.path("query").asString())) {
                 while (rs.next()) {
@@ -361,7 +378,7 @@ class DashboardQueriesTest {
                 }
             }
             assertThat(found).as("variable " + e.getKey() + " of " + dashboard.getFileName() + " offers values").isNotEmpty();
-            values.put(e.getKey(), found);
+            values.put(e.getKey(), GrafanaConfig.selected(v, found));
         }
         return values;
     }

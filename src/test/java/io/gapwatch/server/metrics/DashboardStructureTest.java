@@ -33,7 +33,7 @@ class DashboardStructureTest {
     @Test
     void the_dashboards_are_the_three_the_product_promises_each_in_its_own_file() {
         assertThat(GrafanaConfig.dashboards()).extracting(p -> p.getFileName().toString())
-                .contains("steal-accuracy.json", "fleet.json");
+                .containsExactlyInAnyOrder("steal-accuracy.json", "kernel-sweep.json", "fleet.json");
         Set<String> uids = new HashSet<>();
         for (Path file : GrafanaConfig.dashboards()) {
             JsonNode d = GrafanaConfig.read(file);
@@ -65,9 +65,11 @@ class DashboardStructureTest {
     }
 
     @Test
-    void steal_accuracy_offers_kernel_variant_gap_and_backend_and_every_variable_used_is_defined() {
-        assertThat(GrafanaConfig.variables(GrafanaConfig.read(GrafanaConfig.DASHBOARDS.resolve("steal-accuracy.json"))).keySet())
-                .contains("kernel", "variant", "gap", "backend");
+    void steal_accuracy_and_kernel_sweep_offer_kernel_variant_gap_and_backend_and_every_variable_used_is_defined() {
+        for (String name : List.of("steal-accuracy.json", "kernel-sweep.json")) {
+            assertThat(GrafanaConfig.variables(GrafanaConfig.read(GrafanaConfig.DASHBOARDS.resolve(name))).keySet())
+                    .as(name).contains("kernel", "variant", "gap", "backend");
+        }
         for (Path file : GrafanaConfig.dashboards()) {
             Set<String> defined = GrafanaConfig.variables(GrafanaConfig.read(file)).keySet();
             List<GrafanaConfig.Query> queries = new ArrayList<>(GrafanaConfig.promql(file));

@@ -152,20 +152,32 @@ final class GrafanaConfig {
     static String substitutePromql(String expr, Map<String, List<String>> values) {
         String out = expr.replace("$__rate_interval", INTERVAL).replace("$__interval", INTERVAL).replace("$__range", "6h");
         for (var e : values.entrySet()) {
-            String alternation = "(" + String.join("|", e.getValue().stream().map(GrafanaConfig::regexEscape).toList()) + ")";
+            String alternation = e.getValue().size() == 1 ? e.getValue().get(0)
+                    : "(" + String.join("|", e.getValue().stream().map(GrafanaConfig::regexEscape).toList()) + ")";
             out = out.replace("${" + e.getKey() + "}", alternation).replace("$" + e.getKey(), alternation);
         }
         return out;
     }
 
     /**
+     * A variable's values as Grafana offers them: multi-value ones with "All" selected (every value), single-value
+     * ones at their first value (the default, e.g. the latest sweep).
+     */
+    static List<String> selected(JsonNode variable, List<String> offered) {
+        boolean all = variable.path("multi").asBoolean(false) || variable.path("includeAll").asBoolean(false);
+        return all ? offered : offered.subList(0, Math.min(1, offered.size()));
+    }
+
+    /**
      * SQL as Grafana's PostgreSQL data source sends it: variables as quoted, comma-separated lists, then the
      * macros used by the dashboards ($__timeFilter, $__timeGroupAlias, $__timeGroup) over {@link #RANGE_FROM}.
      */
-    static String substituteSql(String sql, Map<String, List<String>> values) {
+    static String substituteSql(String sql, Map<String, List<String>> values, Set<String> singleValued) {
         String out = sql.replace("$__interval", INTERVAL);
         for (var e : values.entrySet()) {
-            String list = String.join(",", e.getValue().stream().map(v -> "'" + v.replace("'", "''") + "'").toList());
+            // Grafana quotes the values of a multi-value variable; a single value goes in as it is
+            String list = e.getValue().size() == 1 && singleValued.contains(e.getKey()) ? e.getValue().get(0)
+                    : String.join(",", e.getValue().stream().map(v -> "'" + v.replace("'", "''") + "'").toList());
             out = out.replace("${" + e.getKey() + "}", list).replace("$" + e.getKey(), list);
         }
         out = replaceMacro(out, "$__timeFilter", args -> args.get(0) + " BETWEEN " + RANGE_FROM + " AND " + RANGE_TO);
