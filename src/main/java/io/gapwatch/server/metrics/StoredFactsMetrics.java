@@ -6,8 +6,6 @@ import io.gapwatch.server.runs.RunRepository;
 import io.gapwatch.server.sweeps.SweepRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,8 +13,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -34,7 +33,9 @@ public class StoredFactsMetrics {
     private final ServerClock clock;
     private final MetricsProperties properties;
     private final SweepRepository sweeps;
-    private final MultiGauge lastSweepSuccess;
+    private final MeterRegistry registry;
+    /** One gauge per enabled schedule with a completed sweep: registered when one appears, removed when it goes. */
+    private final Map<String, Gauge> lastSweepSuccess = new HashMap<>();
     private volatile Facts facts;
 
     /** One reading of the database. */
@@ -53,25 +54,34 @@ public class StoredFactsMetrics {
         agentGauge(registry, "connected", f -> f.agents().connected());
         agentGauge(registry, "stale", f -> f.agents().stale());
         agentGauge(registry, "revoked", f -> f.agents().revoked());
-        lastSweepSuccess = MultiGauge.builder("gapwatch.sweep.last.success.timestamp").baseUnit("seconds")
-                .description("when the latest completed sweep of each enabled schedule finished (Unix time)")
-                .register(registry);
+        this.registry = registry;
         refresh();
     }
 
     @Scheduled(fixedDelayString = "${gapwatch.metrics.refresh:5s}")
-    public void refresh() {
+    public synchronized void refresh() {
         try {
             facts = new Facts(runs.queueDepth(), agents.countByState(clock.now().minus(properties.agentStaleAfter())),
                     sweeps.lastCompletedByEnabledSchedule());
-            lastSweepSuccess.register(facts.lastSweepSuccess().entrySet().stream()
-                    .map(e -> MultiGauge.Row.of(Tags.of("schedule", e.getKey()), e.getValue().toEpochMilli() / 1000.0))
-                    .toList(), true);
         } catch (RuntimeException e) {
             facts = null;
-            lastSweepSuccess.register(List.of(), true); // no series rather than a stale one
             log.warn("stored-facts metrics: {}", e.getMessage()); // e.g. the database is down; the next round retries
         }
+        Set<String> schedules = facts == null ? Set.of() : facts.lastSweepSuccess().keySet();
+        for (String schedule : schedules) {
+            lastSweepSuccess.computeIfAbsent(schedule, name -> Gauge.builder("gapwatch.sweep.last.success.timestamp", this,
+                            m -> m.read(f -> f.lastSweepSuccess().containsKey(name)
+                                    ? f.lastSweepSuccess().get(name).toEpochMilli() / 1000.0 : Double.NaN))
+                    .baseUnit("seconds").description("when the latest completed sweep of each enabled schedule finished (Unix time)")
+                    .tag("schedule", name).register(registry));
+        }
+        lastSweepSuccess.entrySet().removeIf(e -> {
+            boolean gone = !schedules.contains(e.getKey()); // deleted, disabled, or the database unreadable: no series
+            if (gone) {
+                registry.remove(e.getValue());
+            }
+            return gone;
+        });
     }
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Facts> value) {
