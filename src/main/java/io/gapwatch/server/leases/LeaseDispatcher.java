@@ -91,6 +91,11 @@ class LeaseDispatcher implements SmartLifecycle {
     public void stop() {
         running = false;
         thread.interrupt();
+        try {
+            thread.join(2000); // a dispatch in flight finishes before the connection pool closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         waiters.values().forEach(w -> w.result().setResult(ResponseEntity.noContent().build()));
     }
 
@@ -121,7 +126,7 @@ class LeaseDispatcher implements SmartLifecycle {
                 }
                 warned = false;
             } catch (RuntimeException e) {
-                if (!warned) {
+                if (running && !warned) {
                     log.warn("lease dispatcher: {}; waiting agents keep waiting", e.getMessage()); // e.g. the database is down
                     warned = true;
                 }

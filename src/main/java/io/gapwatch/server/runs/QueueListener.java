@@ -41,10 +41,16 @@ class QueueListener implements SmartLifecycle {
         thread.start();
     }
 
+    /** Returns once the connection is back in the pool (within a receive timeout), before the pool closes. */
     @Override
     public void stop() {
         running = false;
         thread.interrupt();
+        try {
+            thread.join(2 * RECEIVE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
