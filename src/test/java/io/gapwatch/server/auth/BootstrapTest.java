@@ -23,12 +23,12 @@ class BootstrapTest {
         Path file = home.resolve("admin.token");
         TokenService newDatabase = new TokenService(null, null, null) {
             @Override
-            public Optional<String> bootstrap(String configuredAdminToken) {
+            public Optional<String> bootstrap(String configuredAdminToken, String configuredEnrollmentToken) {
                 return Optional.of(TOKEN);
             }
         };
 
-        String printed = printedBy(() -> new Bootstrap(newDatabase, "", file.toString()).ensureAdmin());
+        String printed = printedBy(() -> new Bootstrap(newDatabase, "", "", file.toString()).ensureAdmin());
 
         assertThat(Files.readString(file).trim()).isEqualTo(TOKEN);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
