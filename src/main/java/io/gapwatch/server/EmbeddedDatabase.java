@@ -180,14 +180,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     private static void initdb(PostgresBinaries binaries, Path data, Path log, Path passwordFile) throws IOException {
+        if (Files.isDirectory(data)) {
+            try (var entries = Files.list(data)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(data + " is not empty but holds no PostgreSQL data (no PG_VERSION): move it away");
+                }
+            }
+        }
         Path fresh = data.resolveSibling("pgdata.initdb");
         PostgresBinaries.deleteRecursively(fresh);
         run(binaries.command(List.of(), "initdb", "-D", fresh.toString(), "-U", USER, "--auth=scram-sha-256",
                 "--pwfile=" + passwordFile, "-E", "UTF-8", "--no-locale"), log, "initdb");
         Files.writeString(fresh.resolve("pg_hba.conf"), PG_HBA);
-        if (Files.isDirectory(data)) {
-            Files.delete(data); // an empty directory; initdb only ever fills pgdata.initdb
-        }
+        Files.deleteIfExists(data); // empty, as checked above
         Files.move(fresh, data);
     }
 

@@ -70,8 +70,10 @@ class DemoLifecycleTest {
 
             first.destroyForcibly(); // SIGKILL: no shutdown hook runs
             first.waitFor();
+            long killed = System.nanoTime();
             assertThat(Processes.awaitGone(postgres, Duration.ofSeconds(30)))
                     .as("the killed demo's PostgreSQL (pid %d) noticed and stopped", postgres).isTrue();
+            long goneMillis = (System.nanoTime() - killed) / 1_000_000;
 
             fleet.demo("demo-2", home, port, env);
             int measurements = 0;
@@ -88,8 +90,9 @@ class DemoLifecycleTest {
                 measurements += run.path("measurements").size();
                 attempts += run.path("attempts").asInt();
             }
-            System.out.printf("demo SIGKILLed mid-batch and started again: runs %d, measurements expected %d, stored %d, "
-                    + "attempts %d%n", batch.size(), batch.size() * 15, measurements, attempts);
+            System.out.printf("demo SIGKILLed mid-batch: its PostgreSQL gone %d ms after; started again: runs %d, "
+                    + "measurements expected %d, stored %d, attempts %d%n", goneMillis, batch.size(), batch.size() * 15,
+                    measurements, attempts);
         }
     }
 
