@@ -6,6 +6,7 @@ import io.gapwatch.agent.Credentials;
 import io.gapwatch.agent.ServerClient;
 import io.gapwatch.agent.Spool;
 import io.gapwatch.cli.Options;
+import io.gapwatch.server.support.Await;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,7 +30,9 @@ import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The whole cycle over HTTP: REST -> PostgreSQL queue -> a real agent executing the sim probe -> result. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ApiCycleTest {
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
@@ -63,14 +68,20 @@ class ApiCycleTest {
                 credentials, new Spool(home.resolve("spool")),
                 AgentCommand.executors("sim", Options.parse("t", new String[0], Set.of(), Set.of())), line -> { });
         new Thread(agent, "cycle-agent").start();
-        while (http.get("/api/v1/agents").json().isEmpty()) {
-            Thread.sleep(50);
-        }
+        Await.until("cycle-agent to register", Duration.ofSeconds(60), () -> !http.get("/api/v1/agents").json().isEmpty(),
+                () -> "no agent");
     }
 
     @AfterAll
     void stopAgent() {
         agent.stop();
+    }
+
+    /** A timestamp the run must have: present, a string, an ISO-8601 instant. */
+    private static Instant instant(JsonNode run, String field) {
+        JsonNode value = run.path(field);
+        assertThat(value.isString()).as("%s is a timestamp in %s", field, run).isTrue();
+        return Instant.parse(value.asString());
     }
 
     private JsonNode createAndAwait(String body) throws InterruptedException {
@@ -93,8 +104,11 @@ class ApiCycleTest {
         assertThat(run.path("target").path("agent").asString()).isEqualTo("cycle-agent");
         assertThat(run.path("target").path("simulated").asBoolean()).isTrue();
         assertThat(run.path("clockPath").asString()).isEqualTo("kvm-clock-realtime");
-        assertThat(run.path("startedAt").isNull()).isFalse();
-        assertThat(run.path("finishedAt").isNull()).isFalse();
+        Instant created = instant(run, "createdAt");
+        Instant started = instant(run, "startedAt");
+        Instant finished = instant(run, "finishedAt");
+        assertThat(started).as("started after it was created").isAfterOrEqualTo(created);
+        assertThat(finished).as("finished after it started").isAfterOrEqualTo(started);
         JsonNode measurements = run.path("measurements");
         assertThat(measurements).hasSize(3);
         for (JsonNode m : measurements) {

@@ -8,12 +8,14 @@ import io.gapwatch.agent.Spool;
 import io.gapwatch.agent.TargetExecutor;
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.server.support.Await;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -38,6 +41,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 @Tag("lab")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Timeout(value = 20, unit = TimeUnit.MINUTES) // fetching two kernels, then one boot under TCG
 class LabAgentTest {
     static final String KERNEL = "6.12.117+deb12-amd64";
 
@@ -74,9 +78,8 @@ class LabAgentTest {
         Thread thread = new Thread(agent, "lab-agent");
         thread.start();
         try {
-            while (http.get("/api/v1/agents").json().isEmpty()) {
-                Thread.sleep(100);
-            }
+            Await.until("the lab agent to register (it fetches its kernels first)", Duration.ofMinutes(10),
+                    () -> !http.get("/api/v1/agents").json().isEmpty(), () -> "no agent");
             JsonNode created = http.post("/api/v1/runs", """
                     {"variant":"clock-realtime","gapMs":10,"iterations":2,"target":{"kernel":"%s"}}""".formatted(KERNEL)).json();
             JsonNode run = http.awaitFinished(created.path("id").asLong(), Duration.ofMinutes(4));

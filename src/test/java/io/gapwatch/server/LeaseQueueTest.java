@@ -21,6 +21,7 @@ import io.gapwatch.server.runs.RunEvent;
 import io.gapwatch.server.runs.RunService;
 import io.gapwatch.server.runs.RunState;
 import io.gapwatch.server.runs.RunView;
+import io.gapwatch.server.support.Await;
 import io.gapwatch.server.support.ManualClock;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
@@ -30,6 +31,7 @@ import io.gapwatch.server.web.InvalidRequestException;
 import io.gapwatch.server.web.UnservableTargetException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -42,13 +44,17 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The lease queue against a real PostgreSQL, with the queue's clock in the test's hand: no sleeping. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-        "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h"})
+        "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h",
+        "gapwatch.max-lease-wait=10s"})
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeaseQueueTest {
 
     @DynamicPropertySource
@@ -107,7 +113,7 @@ class LeaseQueueTest {
     }
 
     @Test
-    void a_run_is_leased_only_by_an_agent_with_a_matching_target_oldest_first() throws InterruptedException {
+    void a_run_is_leased_only_by_an_agent_with_a_matching_target() throws InterruptedException {
         long forB = queue("clock-realtime", "6.1.0-56-amd64", null);
         long sim = queue("clock-realtime", null, "sim");
 
@@ -116,6 +122,32 @@ class LeaseQueueTest {
         assertThat(lab.run().id()).isEqualTo(forB);
         assertThat(lab.run().kernelRelease()).isEqualTo("6.1.0-56-amd64");
         assertThat(leases.leaseNow(labAgent, labAgent.agentId())).isEmpty();
+    }
+
+    /**
+     * The run that waited longest goes first, also when its row was written after younger ones (a requeued run
+     * is rewritten, so PostgreSQL's physical order then puts it last): only the ORDER BY of the lease query
+     * makes this pass.
+     */
+    @Test
+    void the_oldest_queued_run_is_leased_first_even_when_it_was_requeued_after_younger_ones_were_queued()
+            throws InterruptedException {
+        long oldest = queue("clock-realtime", null, "sim");
+        assertThat(lease(simAgent).run().id()).isEqualTo(oldest);
+        long younger = queue("clock-realtime", null, "sim");
+        long youngest = queue("clock-realtime", null, "sim");
+        clock.advance(Duration.ofSeconds(31));
+        leases.reap();
+        assertThat(runs.get(oldest).state()).isEqualTo(RunState.QUEUED);
+        // with fresh statistics PostgreSQL scans a table this small in physical order, not through an index
+        // that happens to be in id order: the order is then the query's ORDER BY or nothing
+        jdbc.sql("ANALYZE runs, targets").update();
+
+        List<Long> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            leases.lease(simAgent, simAgent.agentId(), NO_WAIT).ifPresent(l -> order.add(l.run().id()));
+        }
+        assertThat(order).as("runs in the order they were leased").containsExactly(oldest, younger, youngest);
     }
 
     @Test
@@ -186,6 +218,50 @@ class LeaseQueueTest {
 
         assertThatThrownBy(() -> leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("expired");
+    }
+
+    @Test
+    void a_heartbeat_after_expiry_but_before_the_reaper_ran_is_refused_and_does_not_revive_the_lease()
+            throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+        clock.advance(Duration.ofSeconds(31)); // expired on the server clock; the reaper (every hour here) has not run
+
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token())).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("not current");
+        leases.reap();
+        RunView requeued = runs.get(id);
+        assertThat(requeued.state()).isEqualTo(RunState.QUEUED);
+        assertThat(requeued.events()).extracting(RunEvent::kind).contains(RunEvent.Kind.LEASE_EXPIRED, RunEvent.Kind.REQUEUED);
+    }
+
+    /** A lease request waits at most gapwatch.max-lease-wait (10 s here), whatever the agent asks for. */
+    @Test
+    void a_long_poll_with_nothing_to_lease_ends_empty_at_the_servers_cap() throws InterruptedException {
+        long asked = System.nanoTime();
+        assertThat(leases.lease(simAgent, simAgent.agentId(), Duration.ofHours(1))).isEmpty(); // @Timeout bounds it
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("it waited for a run before giving up")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+    }
+
+    /** A waiting lease request is answered with a run queued while it waits, before its time is out. */
+    @Test
+    void a_long_poll_is_answered_with_a_run_queued_while_it_waits() throws Exception {
+        clock.advance(Duration.ofSeconds(1)); // so the waiting request's visit shows as a new last_seen_at
+        java.time.Instant visit = clock.now();
+        CompletableFuture<java.util.Optional<Lease>> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return leases.lease(simAgent, simAgent.agentId(), Duration.ofHours(1));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("the lease request to look at the queue (agent last_seen_at " + visit + ")", Duration.ofSeconds(20),
+                () -> visit.equals(jdbc.sql("SELECT last_seen_at FROM agents WHERE id = :id").param("id", simAgent.agentId())
+                        .query(java.time.OffsetDateTime.class).single().toInstant()), () -> "not yet");
+        long id = queue("clock-realtime", null, "sim");
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).as("the waiting request's answer")
+                .hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(id));
     }
 
     @Test
