@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every endpoint of the OpenAPI document, called by every kind of caller: no token, a bad token, each role,
- * the agent that owns the lease and another agent. Allowed callers get 2xx; the rest 401 (no identity) or
- * 403 (the wrong one). An endpoint missing from this table fails the test.
+ * the agent that owns the lease and another agent. Allowed callers get the endpoint's own success status
+ * (201 for a creation, 200 otherwise); the rest 401 (no identity) or 403 (the wrong one). An endpoint missing
+ * from this table fails the test. The actuator has a table of its own, beside the API's.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -43,8 +44,16 @@ class AuthorizationMatrixTest {
     record Call(String method, String path, String body) {
     }
 
-    /** Who may call an endpoint, and how to make a call that succeeds for an allowed caller. */
-    record Rule(Set<Who> allowed, Function<Who, Call> call) {
+    /** Who may call an endpoint, what it answers them, and how to make a call that succeeds for an allowed caller. */
+    record Rule(Set<Who> allowed, int success, Function<Who, Call> call) {
+        Rule(Set<Who> allowed, Function<Who, Call> call) {
+            this(allowed, 200, call);
+        }
+
+        /** What {@code who} gets: success when allowed, 401 without an identity, 403 with the wrong one. */
+        int expected(Who who) {
+            return allowed.contains(who) ? success : who == Who.NONE || who == Who.BAD_TOKEN ? 401 : 403;
+        }
     }
 
     @DynamicPropertySource
@@ -120,7 +129,7 @@ class AuthorizationMatrixTest {
         Set<Who> owner = EnumSet.of(Who.OWNER_AGENT);
         Map<String, Rule> r = new LinkedHashMap<>();
         r.put("GET /api/v1/runs", new Rule(readers, who -> new Call("GET", "/api/v1/runs", null)));
-        r.put("POST /api/v1/runs", new Rule(operators, who -> new Call("POST", "/api/v1/runs",
+        r.put("POST /api/v1/runs", new Rule(operators, 201, who -> new Call("POST", "/api/v1/runs",
                 "{\"variant\":\"clock-frozen\",\"target\":{\"backend\":\"sim\"}}")));
         r.put("GET /api/v1/runs/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/runs/" + queuedRun(), null)));
         r.put("POST /api/v1/runs/{id}/cancel", new Rule(operators,
@@ -132,10 +141,12 @@ class AuthorizationMatrixTest {
                         : who == Who.OTHER_AGENT ? "matrix-owner" : "matrix-new-" + who.name().toLowerCase()))));
         r.put("POST /api/v1/agents/{id}/revoke", new Rule(admins, who -> new Call("POST",
                 "/api/v1/agents/" + enroll("matrix-doomed-" + who.name().toLowerCase()).path("id").asLong() + "/revoke", null)));
-        r.put("DELETE /api/v1/agents/{id}", new Rule(admins, who -> new Call("DELETE",
+        r.put("DELETE /api/v1/agents/{id}", new Rule(admins, 204, who -> new Call("DELETE",
                 "/api/v1/agents/" + enroll("matrix-deleted-" + who.name().toLowerCase()).path("id").asLong(), null)));
-        r.put("POST /api/v1/agents/{agentId}/lease", new Rule(owner,
-                who -> new Call("POST", "/api/v1/agents/" + ownerId + "/lease?waitSeconds=0", null)));
+        r.put("POST /api/v1/agents/{agentId}/lease", new Rule(owner, who -> {
+            queuedRun(); // so the owner's lease is a run (200), not "nothing to do" (204)
+            return new Call("POST", "/api/v1/agents/" + ownerId + "/lease?waitSeconds=0", null);
+        }));
         r.put("POST /api/v1/leases/{token}/heartbeat", new Rule(owner,
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/heartbeat", null)));
         r.put("POST /api/v1/leases/{token}/result", new Rule(owner,
@@ -158,7 +169,7 @@ class AuthorizationMatrixTest {
         r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, who -> new Call("POST",
                 "/api/v1/schedules/" + schedule("matrix-trigger-" + who.name().toLowerCase()) + "/trigger", null)));
         r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
-        r.put("POST /api/v1/tokens", new Rule(admins, who -> new Call("POST", "/api/v1/tokens",
+        r.put("POST /api/v1/tokens", new Rule(admins, 201, who -> new Call("POST", "/api/v1/tokens",
                 "{\"role\":\"viewer\",\"name\":\"matrix\"}")));
         r.put("POST /api/v1/tokens/{id}/revoke", new Rule(admins, who -> new Call("POST",
                 "/api/v1/tokens/" + admin.post("/api/v1/tokens", "{\"role\":\"viewer\"}").json().path("id").asLong()
@@ -179,36 +190,55 @@ class AuthorizationMatrixTest {
         assertThat(rules.keySet()).as("every documented endpoint has a row in the matrix")
                 .containsExactlyInAnyOrderElementsOf(documented);
 
+        List<String> wrong = check(rules);
+        System.out.printf("authorization matrix: %d endpoints x %d callers = %d calls, %d wrong%n",
+                rules.size(), Who.values().length, rules.size() * Who.values().length, wrong.size());
+        assertThat(wrong).isEmpty();
+    }
+
+    /** Calls every rule as every caller; what did not answer as expected. Refusals must be problem+json. */
+    private List<String> check(Map<String, Rule> rules) {
         List<String> wrong = new ArrayList<>();
-        int calls = 0;
         for (var entry : rules.entrySet()) {
             for (Who who : Who.values()) {
                 Call call = entry.getValue().call().apply(who);
                 Http.Response response = admin.as(tokens.get(who)).send(call.method(), call.path(), call.body());
-                int expected = entry.getValue().allowed().contains(who) ? 200
-                        : who == Who.NONE || who == Who.BAD_TOKEN ? 401 : 403;
-                boolean ok = expected == 200 ? response.status() / 100 == 2 : response.status() == expected;
-                calls++;
-                if (!ok) {
-                    wrong.add(entry.getKey() + " as " + who + ": expected " + (expected == 200 ? "2xx" : expected)
-                            + ", got " + response.status() + " " + response.body());
-                }
-                if (!ok || expected != 200) {
+                int expected = entry.getValue().expected(who);
+                if (response.status() != expected) {
+                    wrong.add(entry.getKey() + " as " + who + ": expected " + expected + ", got " + response.status()
+                            + " " + response.body());
+                } else if (expected == 401 || expected == 403) {
                     assertThat(response.contentType()).as(entry.getKey() + " as " + who).startsWith("application/problem+json");
                 }
             }
         }
-        System.out.printf("authorization matrix: %d endpoints x %d callers = %d calls, %d wrong%n",
-                rules.size(), Who.values().length, calls, wrong.size());
-        assertThat(wrong).isEmpty();
+        return wrong;
     }
 
+    /**
+     * The actuator: health (and its probes), Prometheus and the API documentation are open to anyone, even with
+     * a bad token; the rest of /actuator is for viewers and up, and an endpoint that is not exposed is 404 to
+     * them, never open to the others.
+     */
     @Test
-    void health_metrics_and_the_api_documentation_need_no_token() {
-        Http anonymous = admin.as(null);
-        assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
-        assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(200);
-        assertThat(anonymous.get("/v3/api-docs").status()).isEqualTo(200);
+    void the_actuator_and_the_api_documentation_answer_each_caller_as_the_readme_says() {
+        Set<Who> everyone = EnumSet.allOf(Who.class);
+        Set<Who> readers = EnumSet.of(Who.VIEWER, Who.OPERATOR, Who.ADMIN);
+        Map<String, Rule> r = new LinkedHashMap<>();
+        for (String open : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness",
+                "/actuator/prometheus", "/v3/api-docs")) {
+            r.put("GET " + open, new Rule(everyone, who -> new Call("GET", open, null)));
+        }
+        r.put("GET /actuator", new Rule(readers, who -> new Call("GET", "/actuator", null)));
+        r.put("GET /actuator/info", new Rule(readers, who -> new Call("GET", "/actuator/info", null)));
+        for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/heapdump", "/actuator/shutdown")) {
+            r.put("GET " + hidden, new Rule(readers, 404, who -> new Call("GET", hidden, null)));
+        }
+        r.put("POST /actuator/shutdown", new Rule(readers, 404, who -> new Call("POST", "/actuator/shutdown", "")));
+
+        List<String> wrong = check(r);
+        System.out.printf("actuator matrix: %d paths x %d callers, %d wrong%n", r.size(), Who.values().length, wrong.size());
+        assertThat(wrong).isEmpty();
     }
 
     @Test

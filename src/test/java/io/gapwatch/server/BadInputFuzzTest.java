@@ -7,6 +7,7 @@ import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -22,19 +23,26 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Generated and mutated requests against every documented endpoint of a running server: wrong types, huge
  * numbers and bodies, unicode and NUL, missing and unknown fields, wrong content types, garbage in paths
- * and parameters. The figure is the number tried and the number answered 5xx, which must be 0.
- * The seed is printed; GAPWATCH_FUZZ_SEED replays a run.
+ * and parameters, from every kind of caller. It counts what was really sent and answered, per endpoint and
+ * caller (a path that is not even a URI is never sent, and counted apart); none may be answered 5xx, every
+ * endpoint must have been reached by its rightful caller, and the fuzzer's own agent and admin stay valid to
+ * the end (revoking them would leave the rest of the run fuzzing only the 401 path). The seed is printed;
+ * GAPWATCH_FUZZ_SEED replays a run.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class BadInputFuzzTest {
     private static final int REQUESTS = 6000;
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
@@ -79,6 +87,33 @@ class BadInputFuzzTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Endpoint(String method, String template) {
+        boolean forAgents() {
+            return template.contains("lease");
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + template;
+        }
+    }
+
+    enum Caller { NONE, BAD_TOKEN, VIEWER, AGENT, ADMIN }
+
+    /** The answers to what one kind of caller sent to one endpoint: by status class (index 2..5), and the 401s. */
+    static final class Tally {
+        final int[] byClass = new int[6];
+        int unauthorized;
+
+        void count(int status) {
+            byClass[status / 100]++;
+            if (status == 401) {
+                unauthorized++;
+            }
+        }
+
+        int sent() {
+            return java.util.Arrays.stream(byClass).sum();
+        }
     }
 
     @Test
@@ -105,35 +140,85 @@ class BadInputFuzzTest {
                 admin.post("/api/v1/sweeps", SWEEP).json().path("id").asText());
         Map<String, String> validForSchedules = Map.of("{id}",
                 admin.post("/api/v1/schedules", SCHEDULE).json().path("id").asText());
-        // the admin token every test uses must survive: token paths get a throwaway token's id
+        // the admin token and the fuzzer's agent must survive: token and agent paths (revoke, delete, and any
+        // method the fuzzer swaps in) get a throwaway token's or agent's id (the run's id may well be the id of
+        // the fuzzer's own agent: both sequences start low)
         Map<String, String> validForTokens = Map.of("{id}",
                 admin.post("/api/v1/tokens", "{\"role\":\"viewer\",\"name\":\"fuzz target\"}").json().path("id").asText());
+        Map<String, String> validForDoomedAgent = Map.of("{id}", admin.as(admin.newToken("enrollment")).post("/api/v1/agents", """
+                {"name":"fuzz-doomed","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"}]}""").json().path("id").asText());
 
-        int[] byClass = new int[6];
+        // cancelling the leased run would leave its heartbeat and result endpoints nothing but 409s to answer
+        Map<String, String> validForCancel = Map.of("{id}", admin.post("/api/v1/runs", """
+                {"variant":"clock-realtime","iterations":1,"target":{"backend":"sim"}}""").json().path("id").asText());
+
+        Map<Endpoint, Map<Caller, Tally>> answers = new java.util.LinkedHashMap<>();
+        int notSent = 0;
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             Endpoint e = endpoints.get(random.nextInt(endpoints.size()));
             String method = random.nextInt(100) < 85 ? e.method() : pick(METHODS);
             String path = path(e.template(), e.template().startsWith("/api/v1/tokens") ? validForTokens
                     : e.template().startsWith("/api/v1/sweeps") ? validForSweeps
-                    : e.template().startsWith("/api/v1/schedules") ? validForSchedules : valid);
+                    : e.template().startsWith("/api/v1/schedules") ? validForSchedules
+                    : e.template().startsWith("/api/v1/agents/{id}") ? validForDoomedAgent
+                    : e.template().equals("/api/v1/runs/{id}/cancel") ? validForCancel : valid);
             String body = body(e.template());
-            String bearer = switch (random.nextInt(10)) {
-                case 0 -> null;
-                case 1 -> "gw_a_" + pick(STRINGS).replaceAll("[^A-Za-z0-9]", "");
-                case 2 -> viewer;
-                default -> e.template().contains("lease") ? agentSecret : Http.ADMIN_TOKEN;
+            Caller caller = switch (random.nextInt(10)) {
+                case 0 -> Caller.NONE;
+                case 1 -> Caller.BAD_TOKEN;
+                case 2 -> Caller.VIEWER;
+                default -> e.forAgents() ? Caller.AGENT : Caller.ADMIN;
             };
-            int status = send(method, path, pick(CONTENT_TYPES), bearer, body);
-            byClass[status / 100]++;
-            if (status >= 500) {
-                failures.add(status + " for " + method + " " + path + " body " + abbreviate(body));
+            String bearer = switch (caller) {
+                case NONE -> null;
+                case BAD_TOKEN -> "gw_a_" + pick(STRINGS).replaceAll("[^A-Za-z0-9]", "");
+                case VIEWER -> viewer;
+                case AGENT -> agentSecret;
+                case ADMIN -> Http.ADMIN_TOKEN;
+            };
+            OptionalInt status = send(method, path, pick(CONTENT_TYPES), bearer, body);
+            if (status.isEmpty()) {
+                notSent++;
+                continue;
+            }
+            answers.computeIfAbsent(e, k -> new EnumMap<>(Caller.class)).computeIfAbsent(caller, k -> new Tally())
+                    .count(status.getAsInt());
+            if (status.getAsInt() >= 500) {
+                failures.add(status.getAsInt() + " for " + caller + " " + method + " " + path + " body " + abbreviate(body));
             }
         }
-        System.out.printf("bad input (seed %d): %d requests to %d endpoints: 2xx %d, 3xx %d, 4xx %d, 5xx %d%n",
-                seed, REQUESTS, endpoints.size(), byClass[2], byClass[3], byClass[4], byClass[5]);
-        assertThat(REQUESTS).isGreaterThanOrEqualTo(5000);
+
+        int sent = 0;
+        int[] total = new int[6];
+        System.out.printf("bad input (seed %d): %d requests generated, %d not sent (not even a URI)%n", seed, REQUESTS, notSent);
+        for (Endpoint e : endpoints) {
+            for (var byCaller : answers.getOrDefault(e, Map.of()).entrySet()) {
+                int[] c = byCaller.getValue().byClass;
+                sent += byCaller.getValue().sent();
+                for (int k = 0; k < 6; k++) {
+                    total[k] += c[k];
+                }
+                System.out.printf("  %-42s %-9s sent %4d: 2xx %4d, 3xx %d, 4xx %4d (401 %4d), 5xx %d%n", e, byCaller.getKey(),
+                        byCaller.getValue().sent(), c[2], c[3], c[4], byCaller.getValue().unauthorized, c[5]);
+            }
+        }
+        System.out.printf("bad input (seed %d): %d requests sent to %d endpoints and answered: 2xx %d, 3xx %d, 4xx %d, 5xx %d%n",
+                seed, sent, endpoints.size(), total[2], total[3], total[4], total[5]);
+
         assertThat(failures).as("5xx answers (seed " + seed + ")").isEmpty();
+        assertThat(sent).as("requests really sent and answered").isEqualTo(REQUESTS - notSent).isGreaterThanOrEqualTo(5000);
+        for (Endpoint e : endpoints) {
+            Caller rightful = e.forAgents() ? Caller.AGENT : Caller.ADMIN;
+            Tally own = answers.getOrDefault(e, Map.of()).getOrDefault(rightful, new Tally());
+            assertThat(own.sent()).as("requests to %s by %s (seed %d)", e, rightful, seed).isGreaterThanOrEqualTo(100);
+            assertThat(own.unauthorized).as("401 answers to %s by %s, whose credentials must stay valid", e, rightful).isZero();
+        }
+        // a revoked caller gets 401 for everything: neither the fuzzer's agent nor its admin may have been revoked
+        Http asAgent = admin.as(agentSecret);
+        assertThat(asAgent.post("/api/v1/agents/" + agent.path("id").asLong() + "/lease?waitSeconds=0", "").status())
+                .as("the fuzzer's agent still leases at the end").isIn(200, 204);
+        assertThat(admin.get("/api/v1/tokens").status()).as("the admin token still works at the end").isEqualTo(200);
     }
 
     private String path(String template, Map<String, String> valid) {
@@ -248,12 +333,13 @@ class BadInputFuzzTest {
         return Json.MAPPER.writeValueAsString(root).replace("\"\\u0001MARK\\u0001\"", value);
     }
 
-    private int send(String method, String path, String contentType, String bearer, String body) throws InterruptedException {
+    /** The status of the answer; empty when the request could not be sent at all (its path is not a URI). */
+    private OptionalInt send(String method, String path, String contentType, String bearer, String body) throws InterruptedException {
         HttpRequest.Builder b;
         try {
             b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
         } catch (IllegalArgumentException e) {
-            return 400; // not even a URI: no server would see it
+            return OptionalInt.empty();
         }
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
@@ -262,7 +348,7 @@ class BadInputFuzzTest {
         b.header("Content-Type", contentType);
         b.method(method, hasBody ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
         try {
-            return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return OptionalInt.of(client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + ": " + e, e);
         }
