@@ -1,0 +1,89 @@
+package io.gapwatch.agent;
+
+import io.gapwatch.lab.KernelLab;
+import io.gapwatch.lab.LabException;
+import io.gapwatch.probe.ProbeReport;
+import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.TargetInfo;
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.Verdict;
+import io.gapwatch.probe.VerdictRules;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The lab agent's executor: one target per kernel, every kernel resolved when the agent starts (so no run pays
+ * for a download), and a lab failure reported as the run's ERROR, never thrown. The kernels here are already
+ * in the cache (fake trees, no download); no guest really boots.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LabExecutorStartTest {
+    static final String K1 = "6.1.0-998-amd64";
+    static final String K2 = "6.12.998+deb12-amd64";
+
+    @TempDir
+    Path home;
+    KernelLab lab;
+
+    @BeforeEach
+    void aLabWithTwoCachedKernels() throws IOException {
+        Path jar = Files.writeString(home.resolve("gapwatch.jar"), "not run: no guest boots here");
+        lab = new KernelLab(home, jar);
+        try {
+            lab.check();
+        } catch (LabException e) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true and the lab's host tools are missing: " + e.getMessage());
+            }
+            Assumptions.abort(e.getMessage());
+        }
+        for (String release : List.of(K1, K2)) {
+            Path root = home.resolve("kernels").resolve(release).resolve("root");
+            Files.createDirectories(root.resolve("boot"));
+            Files.writeString(root.resolve("boot/vmlinuz-" + release), "not a kernel");
+            Files.createDirectories(root.resolve("lib/modules/" + release + "/kernel"));
+        }
+    }
+
+    @Test
+    void eachKernelIsATargetOfTheLabBackendInTheOrderGiven() throws LabException {
+        LabExecutor executor = LabExecutor.open(lab, List.of(K2, K1));
+        String accelerator = lab.accelerator().id();
+        assertThat(executor.targets()).containsExactly(
+                new TargetInfo("lab", K2, lab.accelerator().cpu(), accelerator),
+                new TargetInfo("lab", K1, lab.accelerator().cpu(), accelerator));
+    }
+
+    @Test
+    void aKernelThatCannotBeResolvedStopsTheAgentFromStartingAndIsNamed() {
+        assertThatThrownBy(() -> LabExecutor.open(lab, List.of(K1, "not-a-kernel")))
+                .isInstanceOf(LabException.class).hasMessageContaining("'not-a-kernel' is neither a Debian kernel release");
+    }
+
+    @Test
+    void aGuestThatCannotRunIsTheRunsErrorForThatKernelNotAnException() throws LabException {
+        LabExecutor executor = LabExecutor.open(lab, List.of(K1, K2));
+        ProbeRequest request = new ProbeRequest(Variant.CLOCK_REALTIME, 10, 1, VerdictRules.defaults());
+
+        ProbeReport report = executor.execute(executor.targets().get(1), request);
+
+        assertThat(report.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(report.error()).isNotBlank();
+        assertThat(report.target().backend()).isEqualTo("lab");
+        assertThat(report.target().kernelRelease()).isEqualTo(K2);
+        assertThat(report.measurements()).isEmpty();
+    }
+}
