@@ -55,7 +55,7 @@ class KernelCacheTest {
                 done
                 """.formatted(calls, debs));
         tools = new HostTools(Path.of("/bin/true"), Path.of("/bin/true"), Path.of("/bin/true"), bin.resolve("apt-get"),
-                Path.of("/usr/bin/dpkg-deb"));
+                Path.of("/usr/bin/dpkg-deb"), Path.of("/bin/tar"), Path.of("/usr/bin/ldd"));
     }
 
     @Test

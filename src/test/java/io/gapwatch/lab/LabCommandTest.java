@@ -63,19 +63,22 @@ class LabCommandTest {
 
     /** The cache of $GAPWATCH_HOME and apt's lists, as they are on this machine: the shape, not the content. */
     @Test
-    void listShowsTheCachedKernelsThenTheInstallableOnesOldestFirst() {
+    void listShowsTheCachedKernelsThenTheInstallableOnesBySeriesAndFlavourOldestFirst() {
         assertThat(lab("--list")).as(err.toString(StandardCharsets.UTF_8)).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines.get(0)).matches("# cached \\(\\d+\\)");
         int cached = Integer.parseInt(lines.get(0).replaceAll("\\D", ""));
-        assertThat(lines.get(cached + 1)).matches("# installable with apt \\(\\d+\\)");
+        assertThat(lines.subList(1, cached + 1)).allMatch(KernelRelease::isValid);
+        assertThat(lines.get(cached + 1)).matches("# installable with apt, by series and flavour \\(\\d+\\)");
         int installable = Integer.parseInt(lines.get(cached + 1).replaceAll("\\D", ""));
-        assertThat(lines).hasSize(cached + installable + 2);
-        List<String> cachedNames = lines.subList(1, cached + 1);
-        List<String> installableNames = lines.subList(cached + 2, lines.size());
-        for (List<String> names : List.of(cachedNames, installableNames)) {
-            assertThat(names).allMatch(KernelRelease::isValid);
-            assertThat(names.stream().map(KernelRelease::new).toList()).isSorted();
+        int listed = 0;
+        for (String group : lines.subList(cached + 2, lines.size())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+?) \\((\\d+)\\): (.+)").matcher(group);
+            assertThat(m.matches()).as("a series line: %s", group).isTrue();
+            List<KernelRelease> releases = java.util.Arrays.stream(m.group(3).split(" ")).map(KernelRelease::new).toList();
+            assertThat(releases).as(group).hasSize(Integer.parseInt(m.group(2))).isSorted();
+            listed += releases.size();
         }
+        assertThat(listed).as("the installable count is what the series list").isEqualTo(installable);
     }
 }

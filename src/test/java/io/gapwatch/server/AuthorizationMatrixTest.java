@@ -152,21 +152,21 @@ class AuthorizationMatrixTest {
         r.put("POST /api/v1/leases/{token}/result", new Rule(owner,
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/result", report())));
         r.put("GET /api/v1/sweeps", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps", null)));
-        r.put("POST /api/v1/sweeps", new Rule(operators, who -> new Call("POST", "/api/v1/sweeps", SWEEP)));
+        r.put("POST /api/v1/sweeps", new Rule(operators, 201, who -> new Call("POST", "/api/v1/sweeps", SWEEP)));
         r.put("GET /api/v1/sweeps/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps/" + runningSweep(), null)));
         r.put("POST /api/v1/sweeps/{id}/cancel", new Rule(operators,
                 who -> new Call("POST", "/api/v1/sweeps/" + runningSweep() + "/cancel", null)));
         r.put("GET /api/v1/schedules", new Rule(readers, who -> new Call("GET", "/api/v1/schedules", null)));
-        r.put("POST /api/v1/schedules", new Rule(operators, who -> new Call("POST", "/api/v1/schedules",
+        r.put("POST /api/v1/schedules", new Rule(operators, 201, who -> new Call("POST", "/api/v1/schedules",
                 "{\"name\":\"matrix-" + who.name().toLowerCase() + "\",\"cron\":\"0 2 * * *\",\"enabled\":false,"
                         + SWEEP.substring(1))));
         r.put("GET /api/v1/schedules/{id}", new Rule(readers,
                 who -> new Call("GET", "/api/v1/schedules/" + schedule("matrix-get-" + who.name().toLowerCase()), null)));
         r.put("PATCH /api/v1/schedules/{id}", new Rule(operators, who -> new Call("PATCH",
                 "/api/v1/schedules/" + schedule("matrix-patch-" + who.name().toLowerCase()), "{\"cron\":\"0 3 * * *\"}")));
-        r.put("DELETE /api/v1/schedules/{id}", new Rule(operators, who -> new Call("DELETE",
+        r.put("DELETE /api/v1/schedules/{id}", new Rule(operators, 204, who -> new Call("DELETE",
                 "/api/v1/schedules/" + schedule("matrix-delete-" + who.name().toLowerCase()), null)));
-        r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, who -> new Call("POST",
+        r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, 201, who -> new Call("POST",
                 "/api/v1/schedules/" + schedule("matrix-trigger-" + who.name().toLowerCase()) + "/trigger", null)));
         r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
         r.put("POST /api/v1/tokens", new Rule(admins, 201, who -> new Call("POST", "/api/v1/tokens",
