@@ -21,7 +21,6 @@ import io.gapwatch.server.runs.RunEvent;
 import io.gapwatch.server.runs.RunService;
 import io.gapwatch.server.runs.RunState;
 import io.gapwatch.server.runs.RunView;
-import io.gapwatch.server.support.Await;
 import io.gapwatch.server.support.ManualClock;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
@@ -44,7 +43,6 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,8 +50,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The lease queue against a real PostgreSQL, with the queue's clock in the test's hand: no sleeping. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-        "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h",
-        "gapwatch.max-lease-wait=10s"})
+        "gapwatch.lease-duration=30s", "gapwatch.max-attempts=2", "gapwatch.reaper-interval=1h"})
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeaseQueueTest {
 
@@ -145,7 +142,7 @@ class LeaseQueueTest {
 
         List<Long> order = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            leases.lease(simAgent, simAgent.agentId(), NO_WAIT).ifPresent(l -> order.add(l.run().id()));
+            leases.leaseNow(simAgent, simAgent.agentId()).ifPresent(l -> order.add(l.run().id()));
         }
         assertThat(order).as("runs in the order they were leased").containsExactly(oldest, younger, youngest);
     }
@@ -225,43 +222,15 @@ class LeaseQueueTest {
             throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease lease = lease(simAgent);
+        leases.heartbeat(simAgent, lease.token(), 0); // acknowledged: the run is RUNNING
         clock.advance(Duration.ofSeconds(31)); // expired on the server clock; the reaper (every hour here) has not run
 
-        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token())).isInstanceOf(ConflictException.class)
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 0)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("not current");
         leases.reap();
         RunView requeued = runs.get(id);
         assertThat(requeued.state()).isEqualTo(RunState.QUEUED);
         assertThat(requeued.events()).extracting(RunEvent::kind).contains(RunEvent.Kind.LEASE_EXPIRED, RunEvent.Kind.REQUEUED);
-    }
-
-    /** A lease request waits at most gapwatch.max-lease-wait (10 s here), whatever the agent asks for. */
-    @Test
-    void a_long_poll_with_nothing_to_lease_ends_empty_at_the_servers_cap() throws InterruptedException {
-        long asked = System.nanoTime();
-        assertThat(leases.lease(simAgent, simAgent.agentId(), Duration.ofHours(1))).isEmpty(); // @Timeout bounds it
-        assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("it waited for a run before giving up")
-                .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
-    }
-
-    /** A waiting lease request is answered with a run queued while it waits, before its time is out. */
-    @Test
-    void a_long_poll_is_answered_with_a_run_queued_while_it_waits() throws Exception {
-        clock.advance(Duration.ofSeconds(1)); // so the waiting request's visit shows as a new last_seen_at
-        java.time.Instant visit = clock.now();
-        CompletableFuture<java.util.Optional<Lease>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return leases.lease(simAgent, simAgent.agentId(), Duration.ofHours(1));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Await.until("the lease request to look at the queue (agent last_seen_at " + visit + ")", Duration.ofSeconds(20),
-                () -> visit.equals(jdbc.sql("SELECT last_seen_at FROM agents WHERE id = :id").param("id", simAgent.agentId())
-                        .query(java.time.OffsetDateTime.class).single().toInstant()), () -> "not yet");
-        long id = queue("clock-realtime", null, "sim");
-        assertThat(waiting.get(30, TimeUnit.SECONDS)).as("the waiting request's answer")
-                .hasValueSatisfying(l -> assertThat(l.run().id()).isEqualTo(id));
     }
 
     @Test

@@ -174,6 +174,43 @@ class LongPollTest {
         polls.forEach(p -> p.cancel(true));
     }
 
+    /** A waiting lease request is answered with a run queued while it waits, not at the end of its wait. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void a_waiting_long_poll_is_woken_by_a_run_queued_for_its_agent() throws Exception {
+        JsonNode agent = enroll(admin.as(admin.newToken("enrollment")), "woken");
+        CompletableFuture<HttpResponse<String>> poll = longPoll(agent, 30);
+        awaitWaiting(1);
+
+        long runId = admin.post("/api/v1/runs", """
+                {"variant":"clock-realtime","gapMs":10,"iterations":1,"target":{"agent":"woken"}}""").json().path("id").asLong();
+
+        HttpResponse<String> answer = poll.get(120, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).as("a run, not 'nothing to do' at the end of the wait: " + answer.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(answer.body()).path("run").path("id").asLong()).isEqualTo(runId);
+    }
+
+    /** However long an agent asks to wait, the server answers 'nothing to do' (204) at gapwatch.max-lease-wait (30 s). */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void a_long_poll_with_nothing_to_lease_ends_empty_at_the_servers_cap() throws Exception {
+        JsonNode agent = enroll(admin.as(admin.newToken("enrollment")), "patient");
+        long asked = System.nanoTime();
+        HttpResponse<String> answer = longPoll(agent, 300).get(150, TimeUnit.SECONDS);
+        Duration waited = Duration.ofNanos(System.nanoTime() - asked);
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(204);
+        assertThat(waited).as("it waited the cap, not the 300 s asked").isGreaterThanOrEqualTo(Duration.ofSeconds(30))
+                .isLessThan(Duration.ofSeconds(300));
+    }
+
+    private CompletableFuture<HttpResponse<String>> longPoll(JsonNode agent, int waitSeconds) {
+        return HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/agents/" + agent.path("id").asLong() + "/lease?waitSeconds=" + waitSeconds))
+                .header("Authorization", "Bearer " + agent.path("secret").asString())
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private long commits() {
         return jdbc.sql("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
                 .query(Long.class).single();
