@@ -42,14 +42,14 @@ final class SimSeriesDemo {
 
     /** What the demo prints about the series, with the commands to follow it. */
     static String intro(JsonNode sweep, String base, String tokenFile) {
-        String curl = "  curl -s -H \"Authorization: Bearer $(cat " + tokenFile + ")\" " + base;
+        String curl = "  curl -s -H \"Authorization: Bearer $(cat " + tokenFile + ")\" ";
         long id = sweep.path("id").asLong();
         return "Sim series (simulated kernels: a model, not kernel results): sim:6.12.100 ... sim:6.12.113, a fault\n"
                 + "planted from sim:6.12.111 on (3 ms more steal than the gap). Schedule '" + SCHEDULE + "' sweeps\n"
                 + String.join(", ", SWEPT) + " every 5 minutes against " + BASELINE + ".\n"
                 + "Sweep " + id + " started now; within minutes:\n"
-                + curl + "/api/v1/sweeps/" + id + "                 # progress, the outcome grid\n"
-                + curl + "\"/api/v1/regressions?state=ACTIVE\"   # what it finds\n"
-                + curl + "/api/v1/bisections                 # the first bad kernel\n\n";
+                + curl + "\"" + base + "/api/v1/sweeps/" + id + "\"                 # progress, the outcome grid\n"
+                + curl + "\"" + base + "/api/v1/regressions?state=ACTIVE\"   # what it finds\n"
+                + curl + "\"" + base + "/api/v1/bisections\"                 # the first bad kernel\n\n";
     }
 }
