@@ -13,6 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,13 +45,17 @@ import java.util.zip.ZipOutputStream;
  * kernel's initramfs (the kernel unpacks concatenated archives in turn): no 9p, so kernels without it (the
  * cloud flavour) boot too, and the guest sees no host file, agent secrets included.
  *
- * <p>Built once per gapwatch.jar and Java runtime, into {@code <home>/lab/guest-<key>.cpio}; about 10 s.
+ * <p>Built once per gapwatch.jar and Java runtime: the tree {@code <home>/lab/guest-<key>/} (jre, app, native,
+ * the class-data archive, the classpath) and its archive {@code guest-<key>.cpio}; some 30 s. In the guest the
+ * tree sits at the same absolute path, and {@code /gapwatch-runtime} names it: the class-data sharing archive
+ * of the probe's classes ({@code app.jsa}, dumped on the host by a sim run) is only valid for the paths and
+ * jar times it was dumped with. Loading Jackson's classes from it instead of parsing and verifying them
+ * halves the probe's start-up, which under TCG is most of a run. Jar times are set to 0, as in the archive.
  * Needs a full JDK on the host (jlink, jdeps and the jmods: Debian's openjdk-17-jdk-headless).
  */
 final class GuestRuntime {
-    /** Where the payload lives in the guest; init.sh knows these paths. */
-    static final String ROOT = "gapwatch";
-    static final String JAVA = ROOT + "/jre/bin/java";
+    /** The file at the guest's root that names the runtime's directory; init.sh reads it. */
+    static final String POINTER = "gapwatch-runtime";
     /** The probe's packages: the command line and its JSON, the procedure, the typed /dev/kvm, KTAP. */
     static final List<String> GUEST_PACKAGES = List.of("io/gapwatch/probe/", "io/gapwatch/kvm/",
             "io/gapwatch/cli/", "io/gapwatch/export/");
@@ -62,75 +71,112 @@ final class GuestRuntime {
      * missing module fails there.
      */
     static final List<String> JNA_MODULES = List.of("java.logging");
+    /**
+     * The JVM options of the guest's probe (init.sh) and of the class-data dump, which must agree. The
+     * interpreter only: under TCG compiling costs more than it saves in a run this short (measured: 13.7 s of
+     * QEMU CPU time for a one-iteration kvm run with -Xint against 16.6 s with C1, the class-data archive in both).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xint", "-XX:+UseSerialGC", "-XX:-UsePerfData");
     private static final String JNA_NATIVE = "com/sun/jna/linux-x86-64/libjnidispatch.so";
     private static final Pattern LDD_LINE = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
-    private static final Duration LDD_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(5);
 
     private GuestRuntime() {
     }
 
     /** The cached archive for this jar and this Java, built now if missing. */
     static Path forJar(Path home, Path jar, Path javaHome, HostTools tools) throws LabException {
-        Path dir = home.resolve("lab");
+        Path dir = home.resolve("lab").toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
-            Path target = dir.resolve("guest-" + key(jar, javaHome) + ".cpio");
+            String name = "guest-" + key(jar, javaHome);
+            Path target = dir.resolve(name + ".cpio");
+            // Threads of this JVM take turns on the monitor; other processes (an agent and a CLI) on the lock file.
             synchronized (GuestRuntime.class) {
-                if (Files.isRegularFile(target)) {
+                try (FileChannel lockFile = FileChannel.open(dir.resolve("guest.lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                     FileLock ignored = lockFile.lock()) {
+                    if (Files.isRegularFile(target)) {
+                        return target;
+                    }
+                    Path tree = dir.resolve(name);
+                    if (tree.toString().contains(":")) {
+                        throw new LabException("the guest's runtime directory " + tree + " has a ':' in its path, "
+                                + "which a Java classpath cannot hold: choose another GAPWATCH_HOME");
+                    }
+                    KernelCache.deleteTree(tree);
+                    Path partial = dir.resolve(name + ".partial");
+                    try {
+                        build(jar, javaHome, tools, tree, partial);
+                        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        Files.deleteIfExists(partial);
+                    }
+                    removeStale(dir, name);
                     return target;
                 }
-                Path work = Files.createTempDirectory(dir, "build-");
-                try {
-                    Path partial = work.resolve("guest.cpio");
-                    build(jar, javaHome, tools, work, partial);
-                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } finally {
-                    KernelCache.deleteTree(work);
-                }
-                removeStale(dir, target);
-                return target;
             }
         } catch (IOException e) {
             throw new LabException("cannot build the guest's Java runtime in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static void build(Path jar, Path javaHome, HostTools tools, Path work, Path archive)
+    private static void build(Path jar, Path javaHome, HostTools tools, Path tree, Path archive)
             throws LabException, IOException {
-        Path app = Files.createDirectories(work.resolve("app"));
+        Path app = Files.createDirectories(tree.resolve("app"));
         List<Path> classpath = extract(jar, app);
         Set<String> modules = new TreeSet<>(moduleDeps(classpath.get(0)));
         modules.addAll(declaredModules(classpath.subList(1, classpath.size())));
         modules.addAll(JNA_MODULES);
-        Path jre = work.resolve("jre");
+        Path jre = tree.resolve("jre");
         tool("jlink", "--module-path", javaHome.resolve("jmods").toString(), "--add-modules", String.join(",", modules),
                 "--output", jre.toString(), "--strip-debug", "--no-man-pages", "--no-header-files");
+        Path java = jre.resolve("bin/java");
         // The default CDS archive of the runtime's own classes (jlink's --generate-cds-archive prints on stdout).
-        Exec.Result dump = Exec.run(List.of(jre.resolve("bin/java").toString(), "-Xshare:dump"), null, Duration.ofMinutes(5));
-        if (!dump.ok()) {
-            throw new LabException("java -Xshare:dump failed (exit " + dump.exitCode() + "): " + KernelCache.lastLines(dump.output(), 5));
+        run(List.of(java.toString(), "-Xshare:dump"), "java -Xshare:dump");
+        Path nativeDir = Files.createDirectories(tree.resolve("native"));
+        Files.write(nativeDir.resolve("libjnidispatch.so"), jnaNative(classpath));
+        for (Path p : classpath) {
+            Files.setLastModifiedTime(p, FileTime.fromMillis(0)); // as every entry of the archive
         }
+        String cp = String.join(":", classpath.stream().map(Path::toString).toList());
+        Files.writeString(tree.resolve("classpath"), cp);
+        List<String> dump = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + tree.resolve("app.jsa")));
+        dump.addAll(JVM_OPTIONS);
+        dump.addAll(List.of("-cp", cp, "io.gapwatch.Gapwatch", "probe", "--backend", "sim", "--iterations", "2",
+                "--format", "json"));
+        run(dump, "the class-data dump (a sim probe with -XX:ArchiveClassesAtExit)");
+
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(archive), 1 << 20)) {
             Newc cpio = new Newc(out);
-            Set<String> directories = new TreeSet<>(List.of(ROOT, ROOT + "/app", ROOT + "/native"));
             Set<Path> libraries = sharedLibraries(jre, tools.ldd());
-            for (Path lib : libraries) {
-                for (Path d = lib.getParent(); d != null && d.getNameCount() > 0; d = d.getParent()) {
-                    directories.add(d.toString().substring(1));
-                }
+            Set<String> directories = new TreeSet<>();
+            for (Path p : libraries) {
+                parents(p, directories);
             }
+            parents(tree, directories);
             for (String d : directories) {
                 cpio.directory(d, 0755);
             }
-            addTree(cpio, jre, ROOT + "/jre");
-            for (Path p : classpath) {
-                cpio.file(ROOT + "/app/" + p.getFileName(), 0644, Files.readAllBytes(p));
-            }
-            cpio.file(ROOT + "/native/libjnidispatch.so", 0755, jnaNative(classpath));
+            cpio.file(POINTER, 0644, (tree + "\n").getBytes(StandardCharsets.UTF_8));
+            addTree(cpio, tree, tree.toString().substring(1));
             for (Path lib : libraries) {
                 cpio.file(lib.toString().substring(1), 0755, Files.readAllBytes(lib.toRealPath()));
             }
             cpio.finish();
+        }
+    }
+
+    private static void parents(Path p, Set<String> directories) {
+        for (Path d = p.getParent(); d != null && d.getNameCount() > 0; d = d.getParent()) {
+            directories.add(d.toString().substring(1));
+        }
+    }
+
+    private static void run(List<String> command, String what) throws LabException {
+        Exec.Result r = Exec.run(command, null, TOOL_TIMEOUT);
+        if (!r.ok()) {
+            throw new LabException(what + " failed (exit " + r.exitCode() + "): " + KernelCache.lastLines(r.output(), 8));
         }
     }
 
@@ -241,7 +287,7 @@ final class GuestRuntime {
             files.filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".so") || f.getParent().endsWith("bin")))
                     .forEach(f -> command.add(f.toString()));
         }
-        Exec.Result r = Exec.run(command, null, LDD_TIMEOUT);
+        Exec.Result r = Exec.run(command, null, TOOL_TIMEOUT);
         Set<Path> libs = new TreeSet<>();
         for (String line : r.output().lines().toList()) {
             Matcher m = LDD_LINE.matcher(line.strip());
@@ -292,11 +338,13 @@ final class GuestRuntime {
         }
     }
 
-    private static void removeStale(Path dir, Path current) throws IOException {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "guest-*.cpio")) {
+    /** Runtimes of an older jar or Java are never used again. */
+    private static void removeStale(Path dir, String current) throws IOException {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "guest-*")) {
             for (Path p : old) {
-                if (!p.equals(current)) {
-                    Files.deleteIfExists(p);
+                String name = p.getFileName().toString();
+                if (!name.equals(current) && !name.equals(current + ".cpio")) {
+                    KernelCache.deleteTree(p);
                 }
             }
         }

@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # /init of the gapwatch kernel lab (put into the initramfs by io.gapwatch.lab.Initramfs).
 # Loads KVM, runs gapwatch's probe from the initramfs itself (io.gapwatch.lab.GuestRuntime appends a trimmed
-# Java runtime and the probe's classes under /gapwatch), prints its JSON report between marker lines on the
-# console. The lab kills the guest once it has read the exit marker (a kernel without ACPI cannot power off).
+# Java runtime and the probe's classes, in the directory /gapwatch-runtime names), prints its JSON report
+# between marker lines on the console. The lab kills the guest once it has read the exit marker (a kernel without ACPI cannot power off).
 # Everything about the run comes on the kernel command line (gapwatch.*): one initramfs serves every run.
 #
 # Console protocol (io.gapwatch.lab.SerialConsole reads it). NONCE is new for every boot, so neither the
@@ -54,14 +54,17 @@ while read -r module; do
   fi
 done < /lib/modules/load-order
 [ -c /dev/kvm ] || { say skip "no /dev/kvm after loading $VENDOR: $(dmesg | grep -E 'kvm' | tail -n 1)"; end; }
-[ -x /gapwatch/jre/bin/java ] || { say fail "no Java runtime in the initramfs (/gapwatch)"; end; }
+RT=$(cat /gapwatch-runtime 2>/dev/null)
+[ -n "$RT" ] && [ -x "$RT/jre/bin/java" ] || { say fail "no Java runtime in the initramfs (/gapwatch-runtime)"; end; }
 
-# The JVM's stderr stays on the console (diagnostics, resource samples); its stdout is the report. JNA finds
-# its native library unpacked already (no extraction into /tmp at the first call).
+# The JVM's stderr stays on the console (diagnostics, resource samples); its stdout is the report, so the
+# JVM's own warnings go to stderr too. The class-data archive holds the probe's classes parsed and verified
+# (GuestRuntime.JVM_OPTIONS must match these). JNA finds its native library unpacked already.
 env -i HOME=/tmp PATH=/bin LANG=C.UTF-8 LD_LIBRARY_PATH=/lib/x86_64-linux-gnu \
-  /gapwatch/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData \
-  -Djna.boot.library.path=/gapwatch/native -Djna.nounpack=true -Djava.io.tmpdir=/tmp \
-  -cp "$(echo /gapwatch/app/*.jar | tr ' ' :)" io.gapwatch.Gapwatch $ARGS > /tmp/gapwatch-report.json
+  "$RT/jre/bin/java" -Xint -XX:+UseSerialGC -XX:-UsePerfData \
+  -Xshare:auto -XX:SharedArchiveFile="$RT/app.jsa" -Xlog:disable -Xlog:all=warning:stderr \
+  -Djna.boot.library.path="$RT/native" -Djna.nounpack=true -Djava.io.tmpdir=/tmp \
+  -cp "$(cat "$RT/classpath")" io.gapwatch.Gapwatch $ARGS > /tmp/gapwatch-report.json
 CODE=$?
 
 # From here only emergencies (a panic) reach the console, so no kernel message can split the report.

@@ -57,7 +57,8 @@ class InitramfsTest {
         assertThat(init).startsWith("#!/bin/busybox sh\n");
         assertThat(init).contains("done < /lib/modules/load-order");
         assertThat(init).doesNotContain("9p", "chroot", "overlay");
-        assertThat(init).contains("/gapwatch/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto");
+        assertThat(init).contains("\"$RT/jre/bin/java\" " + String.join(" ", GuestRuntime.JVM_OPTIONS) + " \\\n"
+                + "  -Xshare:auto -XX:SharedArchiveFile=\"$RT/app.jsa\"");
         assertThat(init).contains("io.gapwatch.Gapwatch $ARGS");
         assertThat(init).contains("say uname", "say begin", "say end", "say exit", "say fail", "say skip", "poweroff -f");
         assertThat(init).contains("say() { echo \"@@gapwatch $NONCE $*\"; }");
