@@ -36,11 +36,13 @@ HEALTHCHECK --interval=30s --timeout=5s --retries=5 \
 ENTRYPOINT ["/opt/gapwatch/bin/gapwatch"]
 CMD ["server"]
 
-# --- lab: the runtime plus QEMU, busybox and the module tools the kernel lab uses. The package lists stay:
-# the lab fetches Debian kernels with `apt-get download` (as the unprivileged user) into $GAPWATCH_HOME/kernels.
+# --- lab: the runtime plus QEMU, busybox and the module tools the kernel lab uses, and the JDK (jlink, jdeps and
+# the jmods) it builds the guest's trimmed Java runtime with. The package lists stay: the lab fetches Debian
+# kernels with `apt-get download` (as the unprivileged user) into $GAPWATCH_HOME/kernels.
 FROM runtime AS lab
 USER root
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends qemu-system-x86 busybox-static cpio kmod xz-utils
+    && apt-get install -y --no-install-recommends qemu-system-x86 busybox-static cpio kmod xz-utils \
+       openjdk-17-jdk-headless
 USER 10001:10001
 CMD ["agent", "--backend", "lab"]

@@ -14,14 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The worker loop: register the targets, lease a run, execute it while heartbeating, spool the result,
- * deliver it. Runs on one thread, which also executes the probes (vCPU ioctls are thread-bound).
+ * deliver it. Runs on one thread, which also executes the probes (vCPU ioctls are thread-bound); with
+ * {@code parallel} above 1 (a lab agent booting several guests at once) each run executes on a worker
+ * thread of its own, and the loop leases only while a slot is free.
  */
 public final class Agent implements Runnable {
     private static final Duration LEASE_WAIT = Duration.ofSeconds(20);
@@ -34,12 +38,22 @@ public final class Agent implements Runnable {
     private final List<TargetExecutor> executors;
     private final Consumer<String> log;
     private final AgentMetrics metrics;
+    private final int parallel;
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile String refusal;
 
     public Agent(String name, ServerClient server, Credentials credentials, Spool spool, List<TargetExecutor> executors,
                  Consumer<String> log) {
+        this(name, server, credentials, spool, executors, log, 1);
+    }
+
+    /**
+     * @param parallel how many runs execute at once, each on a thread of its own (a lab agent's guests: one
+     *                 QEMU each); 1 executes on the agent's own thread, one run after the other
+     */
+    public Agent(String name, ServerClient server, Credentials credentials, Spool spool, List<TargetExecutor> executors,
+                 Consumer<String> log, int parallel) {
         this.name = name;
         this.server = server;
         this.credentials = credentials;
@@ -47,6 +61,7 @@ public final class Agent implements Runnable {
         this.executors = List.copyOf(executors);
         this.log = log;
         this.metrics = new AgentMetrics(spool);
+        this.parallel = parallel;
     }
 
     /** This agent's own metrics (spool depth, probe duration, last lease). */
@@ -80,7 +95,15 @@ public final class Agent implements Runnable {
         }
         long backoffMs = 500;
         Long agentId = null;
+        // A run holds a slot from its lease to its report; with one slot the loop's own thread executes it.
+        Semaphore slots = new Semaphore(parallel);
+        ExecutorService workers = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "agent-" + name + "-run");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         while (running) {
+            boolean slot = false;
             try {
                 if (agentId == null) {
                     ServerClient.Registered registered = server.register(name, HostInfo.hostname(), version(), targets);
@@ -92,12 +115,19 @@ public final class Agent implements Runnable {
                             + targets.stream().map(t -> t.backend() + "/" + t.kernelRelease()).toList());
                 }
                 deliverSpooled();
+                if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+                    continue; // every slot busy: lease nothing until a run ends
+                }
+                slot = true;
                 Optional<ServerClient.LeaseMessage> lease = server.lease(agentId, LEASE_WAIT);
                 backoffMs = 500;
                 if (lease.isPresent()) {
                     metrics.leased();
-                    execute(lease.get(), byTarget);
+                    slot = false; // the run releases it
+                    dispatch(lease.get(), byTarget, slots, workers);
                 }
+            } catch (InterruptedException e) {
+                // stop() interrupts the loop's wait for a slot; running is false by then
             } catch (ServerClient.ServerUnavailableException e) {
                 log.accept("server unavailable (" + e.getMessage() + "); retrying in " + backoffMs + " ms");
                 sleep(backoffMs);
@@ -122,8 +152,39 @@ public final class Agent implements Runnable {
             } catch (IOException e) {
                 log.accept("spool: " + e.getMessage());
                 sleep(backoffMs);
+            } finally {
+                if (slot) {
+                    slots.release();
+                }
             }
         }
+        if (workers != null) {
+            workers.shutdownNow(); // a guest still running is killed by the lab, its report spooled as ERROR
+        }
+    }
+
+    /** Executes the run on this thread (one slot) or on a worker; either way its slot is free once it is reported. */
+    private void dispatch(ServerClient.LeaseMessage lease, Map<String, TargetExecutor> byTarget, Semaphore slots,
+                          ExecutorService workers)
+            throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
+        if (workers == null) {
+            try {
+                execute(lease, byTarget);
+            } finally {
+                slots.release();
+            }
+            return;
+        }
+        workers.execute(() -> {
+            try {
+                execute(lease, byTarget);
+            } catch (IOException | ServerClient.ServerUnavailableException | ServerClient.RejectedException e) {
+                // the report is spooled before delivery: the loop delivers it later, or learns the agent is refused
+                log.accept("run of lease " + lease.token() + ": " + e.getMessage());
+            } finally {
+                slots.release();
+            }
+        });
     }
 
     private void execute(ServerClient.LeaseMessage lease, Map<String, TargetExecutor> byTarget)
@@ -232,7 +293,7 @@ public final class Agent implements Runnable {
     }
 
     /** Delivers every spooled result; stops at the first outage and leaves the rest for later. */
-    private void deliverSpooled() throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
+    private synchronized void deliverSpooled() throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
         for (Spool.Entry entry : spool.pending()) {
             try {
                 server.result(entry.token(), entry.report());

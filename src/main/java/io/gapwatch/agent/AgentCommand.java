@@ -33,7 +33,10 @@ public final class AgentCommand {
                                   (one database behind them) the agent moves on when one is unreachable
               --name NAME         agent name (default: <hostname>-<backend>); a restarted agent keeps its name
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
-              --kernels A,B,C     lab only: kernel releases to offer, one target each
+              --kernels A,B,C     lab only: kernels to offer, one target each: Debian releases (flavours amd64,
+                                  cloud-amd64, rt-amd64) or vmlinuz paths (modules beside their boot/)
+              --parallel N        lab only: boot up to N guests at once (default: half the cores, at least 1;
+                                  under TCG a guest keeps a core busy)
               --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest,
                                   pre-5.16 (registers sim:5.15-model), stale-guest-area
               --sim-kernels A,B   sim only: a series of simulated kernels, one target each (sim:A, sim:B, ...),
@@ -51,9 +54,23 @@ public final class AgentCommand {
     private AgentCommand() {
     }
 
+    /**
+     * How many runs a lab agent executes at once. Other backends run one at a time: probes on the host's own
+     * /dev/kvm would disturb each other's timing.
+     */
+    public static int parallelRuns(String backend, Options o) {
+        if (!backend.equals("lab")) {
+            if (o.has("parallel")) {
+                throw new UsageException("agent: --parallel is for --backend lab (host probes run one at a time)");
+            }
+            return 1;
+        }
+        return o.getInt("parallel", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64);
+    }
+
     public static int main(String[] args, PrintStream out) {
         Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "sim-kernels",
-                        "sim-faults-from", "home", "token", "metrics-port"),
+                        "sim-faults-from", "home", "token", "metrics-port", "parallel"),
                 Set.of("help"));
         if (o.has("help")) {
             out.print(HELP);
@@ -81,7 +98,7 @@ public final class AgentCommand {
                     + " (an admin creates one with: gapwatch token create --role enrollment)");
         }
         Agent agent = new Agent(name, new ServerClient(servers, credentials), credentials, spool, executors,
-                line -> out.println(Instant.now() + " " + line));
+                line -> out.println(Instant.now() + " " + line), parallelRuns(backend, o));
         if (o.has("metrics-port")) {
             int port = metricsPort(o.get("metrics-port", null));
             try {

@@ -12,7 +12,8 @@ import java.util.List;
  * Turns what the guest said on its console, and how QEMU ended, into the run's report. The guest's own
  * report is kept as it is, its target relabelled: backend {@code lab}, the accelerator, and the kernel
  * release that the guest's uname gave (for the guest's kvm backend, the one the product runs). Anything else (a panic, a hang, init giving up, an unreadable
- * report) is ERROR with the console's last lines, since it says nothing about the probe's verdict.
+ * report) is an infrastructure ERROR (the server tries again) with the console's last lines, since it says
+ * nothing about the probe's verdict; a kernel that said it cannot run the probe is SKIP.
  *
  * @param timedOut    QEMU was still running at the deadline (and was killed)
  * @param qemuExit    QEMU's exit code when it exited by itself
@@ -68,6 +69,6 @@ record GuestOutcome(boolean timedOut, int qemuExit, String qemuStderr, long time
         List<String> tail = console.tail();
         String error = tail.isEmpty() ? why + " (the serial console stayed silent)"
                 : why + "\n--- serial console, last " + tail.size() + " lines ---\n" + String.join("\n", tail);
-        return ProbeReport.broken(request, target, error, List.of());
+        return ProbeReport.infrastructureError(request, target, error);
     }
 }

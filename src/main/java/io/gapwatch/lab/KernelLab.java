@@ -40,13 +40,17 @@ import java.util.stream.Collectors;
  * }</pre>
  * <ul>
  * <li>{@link #run(String, ProbeRequest)} returns the guest's report with target backend {@code lab},
- *     {@code kernelRelease} = the guest's uname -r, {@code accelerator} = {@code tcg} or {@code kvm}. Verdicts
- *     are the probe's (PASS/FAIL/SKIP); a lab failure (missing tool, unknown kernel, panic, hang, timeout) is
- *     ERROR whose {@code error} ends with the serial console's last 30 lines.</li>
- * <li>{@link #resolve(String)} accepts a Debian release ({@link KernelRelease}) or the path of a vmlinuz
- *     with its modules beside it ({@code <root>/boot/vmlinuz-R}, {@code <root>/lib/modules/R}); for other
- *     layouts use {@link KernelImage#local(Path, Path)} and {@link #run(KernelImage, ProbeRequest, Duration, Consumer)}.
- *     Call it when registering a target: fetching a kernel (about 100 MB) should not count against a run.</li>
+ *     {@code kernelRelease} = the guest's uname -r, {@code accelerator} = {@code tcg} or {@code kvm},
+ *     {@code cpuModel} = QEMU's -cpu value. Verdicts are the probe's (PASS/FAIL/SKIP/ERROR); a kernel that
+ *     cannot run the probe (no KVM, KVM refusing this CPU) is SKIP with its reason; a lab failure (missing tool,
+ *     unknown kernel, panic, hang, timeout) is an ERROR of kind INFRASTRUCTURE whose {@code error} ends with
+ *     the serial console's last 30 lines.</li>
+ * <li>{@link #resolve(String, Path)} accepts a Debian release ({@link KernelRelease}) or the path of a vmlinuz
+ *     (known by the release in its header) with its modules (a directory or a tar; default: beside it, in
+ *     {@code <root>/lib/modules/R}). Keep the {@link KernelImage} and run it with
+ *     {@link #run(KernelImage, ProbeRequest, Duration, Consumer)}: it is that image, never another one found
+ *     again by name. Call it when registering a target: fetching a kernel (about 100 MB) should not count
+ *     against a run.</li>
  * <li>{@link #cachedKernels()} lists what is already fetched, {@link #installableKernels()} what apt can fetch
  *     (oldest first: the ordered series a bisection walks).</li>
  * <li>Runs may go on concurrently (each has its own QEMU and scratch directory; on 2 cores under TCG one at a
@@ -153,8 +157,8 @@ public final class KernelLab {
         try {
             image = resolve(kernel);
         } catch (LabException e) {
-            return ProbeReport.broken(request, new TargetInfo(BACKEND, kernel, null, accelerator.id()),
-                    e.getMessage(), List.of());
+            return ProbeReport.infrastructureError(request, new TargetInfo(BACKEND, kernel, accelerator.cpu(),
+                    accelerator.id()), e.getMessage());
         }
         return run(image, request, defaultTimeout(request), line -> { });
     }
@@ -177,9 +181,9 @@ public final class KernelLab {
         } catch (UnfitKernelException e) {
             return ProbeReport.skipped(request, unknown, e.getMessage());
         } catch (LabException e) {
-            return ProbeReport.broken(request, unknown, e.getMessage(), List.of());
+            return ProbeReport.infrastructureError(request, unknown, e.getMessage());
         } catch (IOException e) {
-            return ProbeReport.broken(request, unknown, "lab scratch directory: " + e.getMessage(), List.of());
+            return ProbeReport.infrastructureError(request, unknown, "lab scratch directory: " + e.getMessage());
         } finally {
             if (scratch != null) {
                 deleteQuietly(scratch);

@@ -2,6 +2,7 @@ package io.gapwatch.lab;
 
 import io.gapwatch.cli.Json;
 import io.gapwatch.probe.ClockPath;
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
@@ -119,6 +120,7 @@ class GuestOutcomeTest {
         assertThat(console.finished()).isTrue();
         ProbeReport report = POWERED_OFF.report(REQUEST, console, "6.1.0-56-amd64", Accelerator.TCG);
         assertThat(report.verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(report.errorKind()).as("the lab's failure, worth another attempt").isEqualTo(ErrorKind.INFRASTRUCTURE);
         assertThat(report.error()).startsWith("the guest could not run the probe: insmod kvm failed: ");
     }
 
@@ -131,6 +133,7 @@ class GuestOutcomeTest {
         assertThat(console.finished()).as("the guest said all it will").isTrue();
         ProbeReport report = POWERED_OFF.report(REQUEST, console, "6.12.117+deb12-rt-amd64", Accelerator.TCG);
         assertThat(report.verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(report.errorKind()).isNull();
         assertThat(report.skipReason()).isEqualTo("kernel 6.12.117+deb12-rt-amd64 cannot run the probe: KVM does not "
                 + "load (kvm_amd: kvm: RT requires X86_FEATURE_CONSTANT_TSC )");
         assertThat(report.target()).isEqualTo(new TargetInfo("lab", "6.12.117+deb12-rt-amd64",
