@@ -95,9 +95,16 @@ class ParallelAgentTest {
         agent = new Agent("lab", new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), credentials),
                 credentials, new Spool(home.resolve("spool")), List.of(meetsTheOther), log::add, 2);
         new Thread(agent, "parallel-agent").start();
+        long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (http.get("/api/v1/agents").json().isEmpty()) {
+            assertThat(System.nanoTime()).as("the agent registers within 60 s").isLessThan(registered);
+            Thread.sleep(50);
+        }
 
         String run = "{\"variant\":\"clock-realtime\",\"gapMs\":10,\"iterations\":1,\"target\":{\"backend\":\"sim\"}}";
-        long first = http.post("/api/v1/runs", run).json().path("id").asLong();
+        Http.Response created = http.post("/api/v1/runs", run);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        long first = created.json().path("id").asLong();
         long second = http.post("/api/v1/runs", run).json().path("id").asLong();
 
         assertThat(http.awaitFinished(first, Duration.ofSeconds(150)).path("verdict").asString()).as(log.toString())
