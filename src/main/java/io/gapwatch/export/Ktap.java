@@ -5,12 +5,15 @@ import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.probe.VerdictRules;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A run of probes as KTAP (kselftest's output format): one test point per iteration, {@code ok} exactly when
- * the iteration counts as passed for the run's verdict (in strict mode that includes its bracket).
+ * the iteration counts as passed for the run's verdict (in strict mode that includes its bracket). A sweep is
+ * nested subtests: one per kernel, in it one per run, in each run its iterations.
  */
 public final class Ktap {
     private Ktap() {
@@ -64,6 +67,53 @@ public final class Ktap {
                 .append(report.asExpected() == null ? "" : report.asExpected() ? ", as expected" : ", NOT as expected")
                 .append(")\n");
         return out.toString();
+    }
+
+    /**
+     * A sweep's finished runs as nested KTAP: kernel, run, iteration. A run's result line is {@code ok} when its
+     * verdict is the one its variant expects (the negative control failing counts), SKIP and ERROR as directives.
+     */
+    public static String writeSweep(long sweepId, List<ExportedRun> runs) {
+        Map<String, List<ExportedRun>> byKernel = new LinkedHashMap<>();
+        runs.forEach(r -> byKernel.computeIfAbsent(r.kernel(), k -> new java.util.ArrayList<>()).add(r));
+        StringBuilder out = new StringBuilder("KTAP version 1\n");
+        out.append("# gapwatch sweep ").append(sweepId).append(": ").append(runs.size()).append(" finished runs on ")
+                .append(byKernel.size()).append(byKernel.size() == 1 ? " kernel" : " kernels")
+                .append(runs.stream().anyMatch(ExportedRun::simulated) ? " (sim backend: a model, not a kernel result)" : "")
+                .append('\n');
+        out.append("1..").append(byKernel.size()).append('\n');
+        int k = 0;
+        for (Map.Entry<String, List<ExportedRun>> kernel : byKernel.entrySet()) {
+            StringBuilder sub = new StringBuilder("KTAP version 1\n# Subtest: ").append(kernel.getKey()).append('\n');
+            sub.append("1..").append(kernel.getValue().size()).append('\n');
+            boolean allOk = true;
+            int n = 0;
+            for (ExportedRun run : kernel.getValue()) {
+                String name = run.testName() + ".run_" + run.id();
+                String body = write(run.report()).replaceFirst("^KTAP version 1\n", "KTAP version 1\n# Subtest: " + name + "\n");
+                sub.append(indent(body));
+                String result = resultLine(++n, name, run);
+                allOk &= result.startsWith("ok");
+                sub.append(result).append('\n');
+            }
+            out.append(indent(sub.toString()));
+            out.append(allOk ? "ok " : "not ok ").append(++k).append(' ').append(kernel.getKey()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String resultLine(int n, String name, ExportedRun run) {
+        ProbeReport r = run.report();
+        return switch (r.verdict()) {
+            case SKIP -> "ok " + n + " " + name + " # SKIP " + oneLine(r.skipReason());
+            case ERROR -> "not ok " + n + " " + name + " # ERROR "
+                    + (r.error() == null ? "" : r.error().lines().findFirst().orElse(""));
+            default -> (run.asExpected() ? "ok " : "not ok ") + n + " " + name;
+        };
+    }
+
+    private static String indent(String lines) {
+        return lines.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
     }
 
     private static String ms(long ns) {
