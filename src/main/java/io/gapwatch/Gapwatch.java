@@ -1,6 +1,7 @@
 package io.gapwatch;
 
 import io.gapwatch.agent.AgentCommand;
+import io.gapwatch.cli.ClientCli;
 import io.gapwatch.cli.UsageException;
 import io.gapwatch.client.TokenCommand;
 import io.gapwatch.demo.DemoCommand;
@@ -21,6 +22,16 @@ public final class Gapwatch {
               probe    execute the migration-gap sequence once, here, now (KTAP/JSON)
               lab      boot a kernel under QEMU and run the probe inside it
               token    create, list and revoke API tokens (admin)
+
+            Client commands (talk to a server: --server/$GAPWATCH_SERVER, --token/$GAPWATCH_TOKEN; a running
+            demo is found by itself):
+              run        queue a run; --wait follows it and exits with its kselftest code
+              sweep      start a sweep over kernels x variants x gaps; --wait follows it, then prints the grid
+              runs       runs, newest first (--kernel --variant --verdict --state --sweep --limit)
+              show       one run with every measurement (--format text|json|ktap|junit|kcidb)
+              agents     the agents and the targets they serve
+              schedules  the schedules that start sweeps
+              export     a run or a sweep as KTAP, JUnit XML or KCIDB v5.3 (export kcidb --sweep ID --output F)
             """;
 
     private Gapwatch() {
@@ -30,6 +41,9 @@ public final class Gapwatch {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             System.out.print(HELP);
             System.exit(args.length == 0 ? ProbeCommand.EXIT_USAGE : 0);
+        }
+        if (ClientCli.COMMANDS.contains(args[0])) {
+            System.exit(ClientCli.main(args)); // picocli reports its own usage errors
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {

@@ -104,7 +104,9 @@ public final class DemoCommand {
         agentThread.start();
 
         // A stop goes in order, one line each: the agent (no request of its in flight), the server, the database.
+        Path demoUrl = home.resolve("demo.url");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            forget(demoUrl);
             agent.stop();
             try {
                 agentThread.join(AGENT_STOP_TIMEOUT.toMillis());
@@ -134,6 +136,9 @@ public final class DemoCommand {
         out.println("The admin token is in " + home.resolve("demo.token") + ". Try:");
         out.println("  curl -s -H \"Authorization: Bearer $(cat " + home.resolve("demo.token") + ")\" " + base + "/api/v1/runs");
         out.println("  (OpenAPI: " + base + "/swagger-ui.html; roles and tokens: README.md)");
+        // the client commands find the running demo here (and its token in demo.token); gone when the demo stops
+        write(demoUrl, base + "\n");
+        out.println("  gapwatch runs    (the command line finds this demo and its token by itself)");
         out.println("gapwatch ready at " + base);
         out.flush();
         return -1; // keep serving until interrupted; the shutdown hook stops everything
@@ -167,6 +172,22 @@ public final class DemoCommand {
             }
         }
         return s.append('\n').toString();
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void forget(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a stale demo.url only makes the CLI say the demo is unreachable
+        }
     }
 
     /** The few API calls the demo makes of its own server, as its admin. */

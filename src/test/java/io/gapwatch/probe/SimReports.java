@@ -9,8 +9,13 @@ public final class SimReports {
     }
 
     public static ProbeReport of(Variant variant, int gapMs, int iterations) {
+        return of(variant, gapMs, iterations, SimFaults.none());
+    }
+
+    /** A report of a simulated kernel that misbehaves as {@code faults} say. */
+    public static ProbeReport of(Variant variant, int gapMs, int iterations, SimFaults faults) {
         FakeHostClock clock = new FakeHostClock(1_000);
-        return new Probe(new SimKernel(clock, SimFaults.none()), clock)
+        return new Probe(new SimKernel(clock, faults), clock)
                 .run(new ProbeRequest(variant, gapMs, iterations, VerdictRules.defaults()));
     }
 }

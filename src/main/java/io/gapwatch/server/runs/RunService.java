@@ -81,6 +81,12 @@ public class RunService {
         return runs.forSweep(sweepId);
     }
 
+    /** The sweep's runs that ended with a verdict, each with its measurements: what its reports are made of. */
+    public List<RunView> finishedOfSweep(long sweepId) {
+        return runs.forSweep(sweepId).stream().filter(r -> r.verdict() != null)
+                .map(r -> RunView.of(r, measurements.forRun(r.id()), null)).toList();
+    }
+
     public List<RunCount> countsForSweep(long sweepId) {
         return runs.countsForSweep(sweepId);
     }
