@@ -151,6 +151,10 @@ class AuthorizationMatrixTest {
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/heartbeat", null)));
         r.put("POST /api/v1/leases/{token}/result", new Rule(owner,
                 who -> new Call("POST", "/api/v1/leases/" + ownersLease() + "/result", report())));
+        r.put("GET /api/v1/runs/{id}/report", new Rule(readers,
+                who -> new Call("GET", "/api/v1/runs/" + finishedRun() + "/report?format=junit", null)));
+        r.put("GET /api/v1/sweeps/{id}/report", new Rule(readers,
+                who -> new Call("GET", "/api/v1/sweeps/" + runningSweep() + "/report?format=kcidb", null)));
         r.put("GET /api/v1/sweeps", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps", null)));
         r.put("POST /api/v1/sweeps", new Rule(operators, 201, who -> new Call("POST", "/api/v1/sweeps", SWEEP)));
         r.put("GET /api/v1/sweeps/{id}", new Rule(readers, who -> new Call("GET", "/api/v1/sweeps/" + runningSweep(), null)));
@@ -175,6 +179,15 @@ class AuthorizationMatrixTest {
                 "/api/v1/tokens/" + admin.post("/api/v1/tokens", "{\"role\":\"viewer\"}").json().path("id").asLong()
                         + "/revoke", null)));
         return r;
+    }
+
+    /** A run the owner agent has finished: it has a report. */
+    private long finishedRun() {
+        queuedRun();
+        JsonNode lease = admin.as(tokens.get(Who.OWNER_AGENT))
+                .post("/api/v1/agents/" + ownerId + "/lease?waitSeconds=5", "").json();
+        admin.as(tokens.get(Who.OWNER_AGENT)).post("/api/v1/leases/" + lease.path("token").asLong() + "/result", report());
+        return lease.path("run").path("id").asLong();
     }
 
     private static String report() {

@@ -236,7 +236,8 @@ class BadInputFuzzTest {
             return path + "?waitSeconds=" + pick(new String[]{"0", "1", "-1", "301", "x", "1e2", "%00"});
         }
         if (random.nextInt(3) == 0) {
-            String[] params = {"state", "verdict", "kernel", "variant", "agent", "sweep", "schedule", "page", "size", "zzz"};
+            String[] params = {"state", "verdict", "kernel", "variant", "agent", "sweep", "schedule", "page", "size", "format",
+                    "origin", "zzz"};
             StringBuilder q = new StringBuilder("?");
             for (int i = random.nextInt(4); i >= 0; i--) {
                 String name = pick(params);

@@ -1,0 +1,296 @@
+package io.gapwatch.cli;
+
+import io.gapwatch.agent.Agent;
+import io.gapwatch.agent.AgentCommand;
+import io.gapwatch.agent.Credentials;
+import io.gapwatch.agent.ServerClient;
+import io.gapwatch.agent.Spool;
+import io.gapwatch.server.GapwatchServer;
+import io.gapwatch.server.support.Http;
+import io.gapwatch.server.support.Tables;
+import io.gapwatch.server.support.TestDatabase;
+import org.apache.maven.plugin.surefire.log.api.NullConsoleLogger;
+import org.apache.maven.plugins.surefire.report.ReportTestSuite;
+import org.apache.maven.plugins.surefire.report.TestSuiteXmlParser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The client commands against a real server with real (sim) agents, as a CI job runs them: no terminal, so progress
+ * is one line per change on stderr; exit codes are kselftest's; the server's refusals read as its detail and field.
+ */
+@SpringBootTest(classes = GapwatchServer.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClientCliTest {
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+    @TempDir
+    static Path home;
+
+    Http http;
+    final List<Agent> agents = new ArrayList<>();
+
+    record Result(int exit, String out, String err) {
+        JsonNode json() {
+            return io.gapwatch.cli.Json.MAPPER.readTree(out);
+        }
+    }
+
+    @BeforeAll
+    void startAgents() throws InterruptedException {
+        Tables.truncateAll(jdbc);
+        http = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
+        agent("cli-model");
+        // two simulated kernels; from 6.12.101 on the model loses the gap: a regression to find
+        agent("cli-series", "--sim-kernels", "6.12.100,6.12.101", "--sim-faults-from", "6.12.101:lost-gap");
+        while (http.get("/api/v1/agents").json().size() < 2) {
+            Thread.sleep(50);
+        }
+    }
+
+    private void agent(String name, String... options) {
+        Credentials credentials = new Credentials(home.resolve(name + ".secret"), http.newToken("enrollment"));
+        Agent agent = new Agent(name, new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), credentials),
+                credentials, new Spool(home.resolve("spool-" + name)), AgentCommand.executors("sim",
+                Options.parse("agent", options, Set.of("sim-kernels", "sim-faults-from"), Set.of())), line -> { });
+        agents.add(agent);
+        new Thread(agent, name).start();
+    }
+
+    @AfterAll
+    void stopAgents() {
+        agents.forEach(Agent::stop);
+    }
+
+    private Result cli(String... args) {
+        return cliAs(Map.of("GAPWATCH_SERVER", "http://127.0.0.1:" + port, "GAPWATCH_TOKEN", Http.ADMIN_TOKEN), args);
+    }
+
+    private Result cliAs(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ClientCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env, home, false);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_wait_exits_with_the_kselftest_code_of_the_verdict() {
+        Result pass = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "2", "--wait");
+        Result negativeControl = cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "2", "--wait");
+        Result skip = cli("run", "--variant", "clock-guest", "--agent", "cli-model", "--iterations", "2", "--wait");
+        Result regression = cli("run", "--variant", "clock-realtime", "--kernel", "sim:6.12.101", "--iterations", "2", "--wait");
+
+        assertThat(pass.exit()).as(pass.toString()).isEqualTo(0);
+        assertThat(pass.out()).contains("verdict   PASS (expected PASS, as expected)").contains("ITER  STEAL ms");
+        assertThat(negativeControl.exit()).as("clock-frozen failing is what it should do").isEqualTo(0);
+        assertThat(negativeControl.out()).contains("verdict   FAIL (expected FAIL, as expected)");
+        assertThat(skip.exit()).isEqualTo(4);
+        assertThat(skip.out()).contains("skipped   KVM_GET_CLOCK_GUEST");
+        assertThat(regression.exit()).isEqualTo(1);
+        assertThat(regression.out()).contains("verdict   FAIL (expected PASS, NOT as expected)");
+    }
+
+    @Test
+    void off_a_terminal_progress_is_one_line_per_state_change_on_stderr() {
+        Result r = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "3", "--wait",
+                "--format", "json");
+
+        long id = r.json().path("id").asLong();
+        List<String> lines = r.err().lines().toList();
+        assertThat(r.err()).doesNotContain("\r").doesNotContain("\033");
+        assertThat(lines).as(r.err()).allMatch(l -> l.startsWith("run " + id + ": "));
+        assertThat(lines).doesNotHaveDuplicates();
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("run " + id + ": COMPLETED PASS (expected PASS)");
+        assertThat(r.json().path("measurements")).hasSize(3);
+    }
+
+    @Test
+    void without_wait_run_queues_and_says_how_to_follow() {
+        Result r = cli("run", "--variant", "clock-frozen", "--agent", "cli-model");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).matches("run \\d+ queued: clock-frozen at 10 ms, 5 iterations \\(gapwatch show \\d+; .*\\)\\n");
+        assertThat(cli("run", "--variant", "clock-frozen", "--format", "junit").err())
+                .contains("--format junit is the report of a finished run: add --wait");
+    }
+
+    @Test
+    void runs_is_an_aligned_table_and_json_for_scripts() {
+        cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "1", "--wait");
+        Result table = cli("runs", "--variant", "clock-frozen", "--limit", "5");
+        Result json = cli("runs", "--variant", "clock-frozen", "--verdict", "FAIL", "--format", "json");
+
+        assertThat(table.exit()).isZero();
+        List<String> lines = table.out().lines().toList();
+        String header = lines.get(0);
+        assertThat(header).startsWith("RUN  STATE ");
+        for (String column : List.of("STATE", "VERDICT", "VARIANT", "KERNEL", "AGENT")) {
+            int at = header.indexOf(column);
+            for (String row : lines.subList(1, lines.size() - 1)) {
+                assertThat(row.charAt(at - 1)).as("column %s of %s", column, row).isEqualTo(' ');
+                assertThat(row.charAt(at)).as("column %s of %s", column, row).isNotEqualTo(' ');
+            }
+        }
+        assertThat(lines.subList(1, lines.size() - 1)).allMatch(l -> l.contains("clock-frozen") && l.contains("sim (simulated)"));
+        assertThat(lines.get(lines.size() - 1)).matches("\\d+ of \\d+ runs");
+        assertThat(json.json().isArray()).isTrue();
+        assertThat(json.json()).isNotEmpty().allMatch(r -> r.path("verdict").asString().equals("FAIL"));
+    }
+
+    @Test
+    void show_prints_a_finished_run_in_every_format(@TempDir Path dir) throws Exception {
+        long id = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "2", "--wait",
+                "--format", "json").json().path("id").asLong();
+
+        Result text = cli("show", Long.toString(id));
+        Result ktap = cli("show", Long.toString(id), "--format", "ktap");
+        Result junit = cli("show", Long.toString(id), "--format", "junit");
+        Result kcidb = cli("show", Long.toString(id), "--format", "kcidb", "--origin", "my_lab");
+
+        assertThat(text.out()).startsWith("run " + id + ": COMPLETED clock-realtime at a 10 ms gap, 2 iterations")
+                .contains("(sim backend: a model, not a kernel result)");
+        assertThat(ktap.out()).startsWith("KTAP version 1\n").contains("1..2\n").contains("ok 2 iteration_2\n");
+        Path xml = Files.writeString(dir.resolve("TEST-run.xml"), junit.out());
+        List<ReportTestSuite> suites = new TestSuiteXmlParser(new NullConsoleLogger()).parse(xml.toString());
+        assertThat(suites).hasSize(1);
+        assertThat(suites.get(0).getNumberOfTests()).isEqualTo(1);
+        assertThat(suites.get(0).getTestCases().get(0).isSuccessful()).isTrue();
+        JsonNode test = kcidb.json().path("tests").get(0);
+        assertThat(test.path("id").asString()).isEqualTo("my_lab:run:" + id);
+        assertThat(test.path("status").asString()).isEqualTo("PASS");
+        assertThat(test.path("environment").path("misc").path("simulated").asBoolean()).isTrue();
+        assertThat(List.of(text.exit(), ktap.exit(), junit.exit(), kcidb.exit())).containsOnly(0);
+    }
+
+    @Test
+    void the_servers_refusals_read_as_its_detail_and_field_never_a_stack_trace() {
+        Result badGap = cli("run", "--variant", "clock-realtime", "--gap-ms", "0");
+        Result unknownRun = cli("show", "987654");
+        Result unservable = cli("run", "--variant", "clock-realtime", "--kernel", "4.19.0-0-amd64");
+        Result badOrigin = cli("export", "kcidb", "--run", "1", "--origin", "Not An Origin");
+        Result badToken = cliAs(Map.of("GAPWATCH_SERVER", "http://127.0.0.1:" + port, "GAPWATCH_TOKEN", "gw_a_wrong"), "agents");
+        Result unreachable = cli("agents", "--server", "http://127.0.0.1:1");
+
+        assertThat(badGap.err()).isEqualTo("gapwatch run: gapMs: must be between 1 and 60000 ms, was 0 (field: gapMs)\n");
+        assertThat(unknownRun.err()).startsWith("gapwatch show: ").contains("987654");
+        assertThat(unservable.err()).contains("no registered agent serves").endsWith("(field: target)\n");
+        assertThat(badOrigin.err()).contains("(field: origin)");
+        assertThat(badToken.err()).startsWith("gapwatch agents: ");
+        assertThat(unreachable.err()).startsWith("gapwatch agents: cannot reach http://127.0.0.1:1 (from --server)");
+        for (Result r : List.of(badGap, unknownRun, unservable, badOrigin, badToken, unreachable)) {
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_wrong_command_line_is_a_usage_error_with_exit_2() {
+        Result missing = cli("run", "--gap-ms", "10");
+        Result notANumber = cli("run", "--variant", "clock-realtime", "--gap-ms", "ten");
+        Result badFormat = cli("runs", "--format", "yaml");
+
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option: '--variant=<variant>'").contains("Usage: gapwatch run");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(badFormat.exit()).isEqualTo(2);
+        assertThat(missing.err() + notANumber.err() + badFormat.err()).doesNotContain("Exception");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "sweep", "runs", "show", "agents", "schedules", "export"})
+    void every_command_has_help(String command) {
+        Result help = cli(command, "--help");
+
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).startsWith("Usage: gapwatch " + command).contains("--server=URL").contains("--token=T");
+    }
+
+    @Test
+    void agents_and_schedules_are_tables() {
+        http.post("/api/v1/schedules", """
+                {"name":"cli-nightly","cron":"0 2 * * *","timeZone":"UTC","matrix":{"backend":"sim"}}""");
+
+        Result agentsTable = cli("agents");
+        Result schedules = cli("schedules");
+
+        assertThat(agentsTable.out().lines().findFirst().orElseThrow()).startsWith("AGENT  NAME");
+        assertThat(agentsTable.out()).contains("cli-model").contains("sim:6.12-model (sim)")
+                .contains("sim:6.12.100 (sim), sim:6.12.101 (sim)");
+        assertThat(schedules.out()).startsWith("SCHEDULE  NAME").contains("cli-nightly").contains("0 2 * * *");
+        assertThat(cli("agents", "--format", "json").json().size()).isEqualTo(2);
+    }
+
+    @Test
+    void sweep_wait_shows_progress_then_the_grid_and_fails_on_a_regression() {
+        Result r = cli("sweep", "--kernels", "sim:6.12.100,sim:6.12.101", "--variants", "clock-realtime,clock-frozen",
+                "--iterations", "2", "--wait");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        List<String> progress = r.err().lines().toList();
+        assertThat(progress).doesNotHaveDuplicates().allMatch(l -> l.matches("sweep \\d+: \\w+, \\d of 4 runs done.*"));
+        assertThat(progress.get(progress.size() - 1)).matches("sweep \\d+: COMPLETED, 4 of 4 runs done \\(1 PASS, 3 FAIL\\)");
+        List<String> grid = r.out().lines().toList();
+        assertThat(grid.get(1)).matches("KERNEL +CLOCK-REALTIME 10MS +CLOCK-FROZEN 10MS");
+        assertThat(grid.get(2)).matches("sim:6\\.12\\.100 +PASS +FAIL");
+        assertThat(grid.get(3)).matches("sim:6\\.12\\.101 +FAIL! +FAIL");
+    }
+
+    @Test
+    void a_sweep_without_regressions_passes_and_exports_for_ci(@TempDir Path dir) throws Exception {
+        Result junit = cli("sweep", "--kernels", "sim:6.12.100", "--iterations", "1", "--wait", "--format", "junit");
+        Path xml = Files.writeString(dir.resolve("TEST-sweep.xml"), junit.out());
+        long sweepId = http.get("/api/v1/sweeps").json().path("items").get(0).path("id").asLong();
+        Result export = cli("export", "kcidb", "--sweep", Long.toString(sweepId), "--output", dir.resolve("kcidb.json").toString());
+        Result ktap = cli("export", "ktap", "--sweep", Long.toString(sweepId));
+
+        assertThat(junit.exit()).as(junit.toString()).isZero();
+        List<ReportTestSuite> suites = new TestSuiteXmlParser(new NullConsoleLogger()).parse(xml.toString());
+        assertThat(suites).extracting(ReportTestSuite::getFullClassName).containsExactly("sim:6.12.100");
+        assertThat(suites.get(0).getNumberOfTests()).isEqualTo(2);
+        assertThat(suites.get(0).getNumberOfFailures()).isZero();
+        assertThat(export.exit()).isZero();
+        assertThat(export.err()).startsWith("gapwatch export: wrote ");
+        JsonNode kcidb = io.gapwatch.cli.Json.MAPPER.readTree(Files.readString(dir.resolve("kcidb.json")));
+        assertThat(kcidb.path("version").path("minor").asInt()).isEqualTo(3);
+        assertThat(kcidb.path("tests")).hasSize(2);
+        assertThat(ktap.out()).startsWith("KTAP version 1\n# gapwatch sweep " + sweepId + ": 2 finished runs on 1 kernel")
+                .contains("\n1..1\n").endsWith("ok 1 sim:6.12.100\n");
+    }
+}
