@@ -70,7 +70,7 @@ public final class GapwatchClient {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UnreachableException("cannot reach " + connection.server() + " (from " + connection.origin() + "): "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                    + why(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException("interrupted while asking " + connection.server());
@@ -79,6 +79,16 @@ public final class GapwatchClient {
             return response.body();
         }
         throw problem(response);
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        return e.getMessage() == null ? "the connection failed" : e.getMessage();
     }
 
     private ProblemException problem(HttpResponse<String> response) {
