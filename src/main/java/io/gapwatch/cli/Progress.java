@@ -17,10 +17,13 @@ final class Progress {
         this.terminal = terminal;
     }
 
-    /** @param state what the line says without the elapsed time: a new line is printed off-terminal when it changes */
-    void show(String state, double elapsedSeconds) {
+    /**
+     * @param state  the state the line reports: off a terminal a new line is printed when it changes
+     * @param detail how far within the state (e.g. ", iteration 2 of 5"): shown on a terminal only
+     */
+    void show(String state, String detail, double elapsedSeconds) {
         if (terminal) {
-            err.print("\r\033[K" + state + String.format(java.util.Locale.ROOT, "  %.1f s", elapsedSeconds));
+            err.print("\r\033[K" + state + detail + String.format(java.util.Locale.ROOT, "  %.1f s", elapsedSeconds));
             err.flush();
             drawn = true;
         } else if (!state.equals(last)) {

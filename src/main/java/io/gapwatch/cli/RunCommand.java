@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         try (Waiting ignored = new Waiting(cli.err, "run " + id, "gapwatch show " + id)) {
             while (true) {
                 JsonNode run = client.get("/api/v1/runs/" + id);
-                progress.show(progressLine(run), (System.nanoTime() - start) / 1e9);
+                progress.show(progressLine(run), iteration(run), (System.nanoTime() - start) / 1e9);
                 if (RunText.finished(run)) {
                     progress.end();
                     return run;
@@ -98,15 +98,20 @@ final class RunCommand implements Callable<Integer> {
             s.append(" on ").append(RunText.text(target.path("kernelRelease"))).append(" (")
                     .append(RunText.text(target.path("backend"))).append(", agent ").append(RunText.text(target.path("agent"))).append(')');
         }
-        if (run.path("state").asString().equals("RUNNING") && run.path("iterationsDone").isNumber()) {
-            s.append(", iteration ").append(Math.min(run.path("iterationsDone").asInt() + 1, run.path("iterations").asInt()))
-                    .append(" of ").append(run.path("iterations").asInt());
-        }
         if (run.path("verdict").isString()) {
             s.append(' ').append(run.path("verdict").asString()).append(" (expected ")
                     .append(run.path("expectedVerdict").asString()).append(')');
         }
         return s.toString();
+    }
+
+    /** ", iteration 3 of 5" while running: the one under way, from the agent's heartbeats ({@code iterationsDone}). */
+    static String iteration(JsonNode run) {
+        if (!run.path("state").asString().equals("RUNNING") || !run.path("iterationsDone").isNumber()) {
+            return "";
+        }
+        int n = run.path("iterations").asInt();
+        return ", iteration " + Math.min(run.path("iterationsDone").asInt() + 1, n) + " of " + n;
     }
 
     private static void putIfSet(Map<String, Object> map, String key, String value) {

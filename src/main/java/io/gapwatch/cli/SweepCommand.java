@@ -108,7 +108,7 @@ final class SweepCommand implements Callable<Integer> {
         try (Waiting ignored = new Waiting(cli.err, "sweep " + id, "gapwatch runs --sweep " + id)) {
             while (true) {
                 JsonNode sweep = client.get("/api/v1/sweeps/" + id);
-                progress.show(progressLine(sweep), (System.nanoTime() - start) / 1e9);
+                progress.show(progressLine(sweep), "", (System.nanoTime() - start) / 1e9);
                 if (!sweep.path("state").asString().equals("RUNNING")) {
                     progress.end();
                     return sweep;

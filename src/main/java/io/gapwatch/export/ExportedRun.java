@@ -1,19 +1,22 @@
 package io.gapwatch.export;
 
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Verdict;
 
 import java.time.Duration;
 import java.time.Instant;
 
-/**
- * A finished run as the exports see it: the probe's report plus what the server knows about the run.
- *
- * @param missed the run never reached the kernel under test (a lab guest that did not boot): KCIDB's MISS,
- *               where an ERROR of the probe itself is ERROR
- */
-public record ExportedRun(long id, String agent, ProbeReport report, boolean missed, Instant startedAt,
-                          Instant finishedAt) {
+/** A finished run as the exports see it: the probe's report plus what the server knows about the run. */
+public record ExportedRun(long id, String agent, ProbeReport report, Instant startedAt, Instant finishedAt) {
+
+    /**
+     * The run never reached the kernel under test (an infrastructure ERROR: a lab guest that did not boot, a QEMU
+     * that failed): KCIDB's MISS, where an ERROR of the probe itself is ERROR.
+     */
+    public boolean missed() {
+        return report.verdict() == Verdict.ERROR && report.errorKind() == ErrorKind.INFRASTRUCTURE;
+    }
 
     /** The kselftest meaning: the result the variant expects (the negative control failing counts as success). */
     public boolean asExpected() {

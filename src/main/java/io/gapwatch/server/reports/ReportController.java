@@ -108,17 +108,13 @@ class ReportController {
         return ResponseEntity.ok().contentType(new MediaType(type, java.nio.charset.StandardCharsets.UTF_8)).body(text);
     }
 
-    /** The run as the exports see it; {@code missed} when it ended ERROR without reaching the kernel under test. */
+    /** The run as the exports see it. */
     static ExportedRun exported(RunView v) {
         RunView.TargetView t = v.target();
         ProbeReport report = new ProbeReport(v.variant(), v.gapMs(), v.iterations(), v.strict(),
                 new TargetInfo(t.backend(), t.kernelRelease(), t.cpuModel(), t.accelerator()), v.clockPath(), v.verdict(),
                 v.expectedVerdict(), v.asExpected(), v.skipReason(), v.error(),
-                v.measurements() == null ? List.of() : v.measurements());
-        return new ExportedRun(v.id(), t.agent(), report, missed(v), v.startedAt(), v.finishedAt());
-    }
-
-    private static boolean missed(RunView v) {
-        return false;
+                v.measurements() == null ? List.of() : v.measurements(), v.errorKind());
+        return new ExportedRun(v.id(), t.agent(), report, v.startedAt(), v.finishedAt());
     }
 }
