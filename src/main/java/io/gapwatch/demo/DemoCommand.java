@@ -141,6 +141,8 @@ public final class DemoCommand {
         // the client commands find the running demo here (and its token in demo.token); gone when the demo stops
         write(demoUrl, base + "\n");
         out.println("  gapwatch runs    (the command line finds this demo and its token by itself)");
+        // the token rides in the fragment, which a browser never sends; the page moves it to the tab's session storage
+        out.println("Open in a browser (signs it in): " + base + "/#token=" + adminToken);
         out.println("gapwatch ready at " + base);
         out.flush();
         return -1; // keep serving until interrupted; the shutdown hook stops everything
