@@ -75,7 +75,7 @@ function signIn(message) {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
-  location.hash = "#/";
+  history.replaceState(null, "", location.pathname + "#/"); // no hashchange: the message below stays
   signIn(message);
 }
 

@@ -198,5 +198,6 @@ class WebPageTest {
         await(By.id("token"), "the sign-in form after signing out");
         Object stored = ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('gapwatch.token')");
         assertThat(stored).isNull();
+        assertThat(browser.findElement(By.id("nav")).isDisplayed()).as("the navigation hides when signed out").isFalse();
     }
 }
