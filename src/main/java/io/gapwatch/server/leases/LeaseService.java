@@ -17,6 +17,8 @@ import io.gapwatch.server.runs.RunEvent;
 import io.gapwatch.server.runs.RunEventRepository;
 import io.gapwatch.server.runs.RunRepository;
 import io.gapwatch.server.runs.RunState;
+import io.gapwatch.server.series.SeriesKey;
+import io.gapwatch.server.series.SeriesRepository;
 import io.gapwatch.server.web.ConflictException;
 import io.gapwatch.server.web.FieldProblem;
 import io.gapwatch.server.web.InvalidRequestException;
@@ -42,6 +44,7 @@ public class LeaseService {
     private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
     private final RunRepository runs;
     private final MeasurementRepository measurements;
+    private final SeriesRepository series;
     private final RunEventRepository events;
     private final AgentRepository agents;
     private final QueueSignal signal;
@@ -50,11 +53,12 @@ public class LeaseService {
     private final RunMetrics metrics;
     private final TransactionTemplate tx;
 
-    public LeaseService(RunRepository runs, MeasurementRepository measurements, RunEventRepository events,
-                        AgentRepository agents, QueueSignal signal, ServerClock clock, GapwatchProperties properties,
+    public LeaseService(RunRepository runs, MeasurementRepository measurements, SeriesRepository series,
+                        RunEventRepository events, AgentRepository agents, QueueSignal signal, ServerClock clock, GapwatchProperties properties,
                         RunMetrics metrics, TransactionTemplate tx) {
         this.runs = runs;
         this.measurements = measurements;
+        this.series = series;
         this.events = events;
         this.agents = agents;
         this.signal = signal;
@@ -156,10 +160,14 @@ public class LeaseService {
                         + " attempts ended in infrastructure errors; verdict ERROR");
             }
             runs.complete(run.id(), report, now);
-            measurements.insertAll(run.id(), report.measurements());
+            Run completed = runs.find(run.id()).orElseThrow();
+            if (!report.measurements().isEmpty()) {
+                long seriesId = series.idFor(new SeriesKey(completed.kernelRelease(), completed.variant().id(),
+                        completed.gapMs(), completed.backend()));
+                measurements.insertAll(run.id(), seriesId, now, report.measurements());
+            }
             events.record(run.id(), now, RunEvent.Kind.RESULT_ACCEPTED, report.verdict() + " with "
                     + report.measurements().size() + " measurements, lease token " + token);
-            Run completed = runs.find(run.id()).orElseThrow();
             // labels from the leased target as stored, not from the report's free text
             metrics.runCompleted(completed, report.measurements());
             return completed;

@@ -5,6 +5,7 @@ import io.gapwatch.probe.Variant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.time.Instant;
 import java.util.List;
 
 /** The measurements table: every iteration's numbers, kept forever. */
@@ -16,15 +17,22 @@ public class MeasurementRepository {
         this.jdbc = jdbc;
     }
 
-    public void insertAll(long runId, List<Measurement> measurements) {
+    /**
+     * Stores a run's measurements under their series (see {@code SeriesRepository}) and the time they were
+     * recorded, which is what series queries select and order by.
+     */
+    public void insertAll(long runId, long seriesId, Instant measuredAt, List<Measurement> measurements) {
         for (Measurement m : measurements) {
             jdbc.sql("""
                             INSERT INTO measurements (run_id, iteration, saved_runnable_ns, restored_runnable_ns,
                                 steal_delta_ns, guest_area_runnable_ns, gap_low_ns, gap_high_ns, host_run_delay_ns,
-                                error_ns, within_bracket, pass, create_ns, save_ns, restore_ns, run_ns)
+                                error_ns, within_bracket, pass, create_ns, save_ns, restore_ns, run_ns,
+                                series_id, measured_at)
                             VALUES (:runId, :iteration, :saved, :restored, :steal, :guestArea, :low, :high, :runDelay,
-                                    :error, :within, :pass, :create, :save, :restore, :run)""")
+                                    :error, :within, :pass, :create, :save, :restore, :run, :seriesId, :measuredAt)""")
                     .param("runId", runId)
+                    .param("seriesId", seriesId)
+                    .param("measuredAt", RunRepository.ts(measuredAt))
                     .param("iteration", m.iteration())
                     .param("saved", m.savedRunnableNs())
                     .param("restored", m.restoredRunnableNs())

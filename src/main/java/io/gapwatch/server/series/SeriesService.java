@@ -1,0 +1,97 @@
+package io.gapwatch.server.series;
+
+import io.gapwatch.probe.Variant;
+import io.gapwatch.probe.Verdict;
+import io.gapwatch.server.analysis.Compare;
+import io.gapwatch.server.analysis.Comparison;
+import io.gapwatch.server.analysis.Sample;
+import io.gapwatch.server.analysis.SeriesStatistics;
+import io.gapwatch.server.web.InvalidRequestException;
+import org.springframework.stereotype.Service;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/** Series statistics and kernel-to-kernel comparison, from every stored measurement. */
+@Service
+public class SeriesService {
+    private static final int MAX_SERIES_PER_KERNEL = 10_000;
+
+    private final SeriesRepository series;
+    private final Compare compare;
+
+    public SeriesService(SeriesRepository series, Compare compare) {
+        this.series = series;
+        this.compare = compare;
+    }
+
+    public SeriesView.Page list(SeriesFilter filter, int page, int size) {
+        List<SeriesView> items = series.list(filter, page, size).stream()
+                .map(row -> view(row.key(), SeriesStatistics.of(series.samples(row.id()))))
+                .toList();
+        return new SeriesView.Page(items, page, size, series.count(filter));
+    }
+
+    /**
+     * Compares every series of {@code head} with the same series (variant, gap, backend) of {@code base}; a
+     * series only one of them has is insufficient data on the other side.
+     */
+    public CompareView compare(String base, String head, String variant, Integer gapMs) {
+        Map<List<Object>, SeriesRow> baseSeries = byShape(base, variant, gapMs);
+        Map<List<Object>, SeriesRow> headSeries = byShape(head, variant, gapMs);
+        if (baseSeries.isEmpty()) {
+            throw new InvalidRequestException("base", "no measurements of kernel '" + base + "'"
+                    + filterText(variant, gapMs) + "; GET /api/v1/series lists what is measured");
+        }
+        if (headSeries.isEmpty()) {
+            throw new InvalidRequestException("head", "no measurements of kernel '" + head + "'"
+                    + filterText(variant, gapMs) + "; GET /api/v1/series lists what is measured");
+        }
+        Map<List<Object>, SeriesKey> shapes = new TreeMap<>(Comparator.comparing(Object::toString));
+        baseSeries.forEach((shape, row) -> shapes.put(shape, row.key()));
+        headSeries.forEach((shape, row) -> shapes.putIfAbsent(shape, row.key()));
+        List<ComparisonView> rows = new ArrayList<>();
+        boolean simulated = false;
+        for (var e : shapes.entrySet()) {
+            SeriesKey key = e.getValue();
+            simulated |= "sim".equals(key.backend());
+            Comparison c = compare(samples(baseSeries.get(e.getKey())), samples(headSeries.get(e.getKey())),
+                    key.variant(), key.gapMs());
+            rows.add(ComparisonView.of(key, c));
+        }
+        Map<String, Long> summary = new LinkedHashMap<>();
+        rows.forEach(r -> summary.merge(r.category().id(), 1L, Long::sum));
+        return new CompareView(base, head, simulated, summary, rows);
+    }
+
+    /** One comparison of two sets of samples of a series: what regressions and bisections decide by. */
+    public Comparison compare(List<Sample> base, List<Sample> head, String variant, int gapMs) {
+        return compare.compare(base, head, gapMs, Variant.fromId(variant).expectedVerdict() == Verdict.PASS);
+    }
+
+    private List<Sample> samples(SeriesRow row) {
+        return row == null ? List.of() : series.samples(row.id());
+    }
+
+    private Map<List<Object>, SeriesRow> byShape(String kernel, String variant, Integer gapMs) {
+        Map<List<Object>, SeriesRow> m = new LinkedHashMap<>();
+        for (SeriesRow row : series.list(new SeriesFilter(kernel, variant, gapMs, null), 0, MAX_SERIES_PER_KERNEL)) {
+            m.put(List.of(row.key().variant(), row.key().gapMs(), row.key().backend()), row);
+        }
+        return m;
+    }
+
+    private static String filterText(String variant, Integer gapMs) {
+        return (variant == null ? "" : " for " + variant) + (gapMs == null ? "" : " at " + gapMs + " ms");
+    }
+
+    static SeriesView view(SeriesKey key, SeriesStatistics s) {
+        return new SeriesView(key.kernel(), key.variant(), key.gapMs(), key.backend(),
+                Objects.equals(key.backend(), "sim"), StatisticsView.of(s));
+    }
+}
