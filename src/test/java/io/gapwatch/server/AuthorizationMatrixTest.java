@@ -84,9 +84,16 @@ class AuthorizationMatrixTest {
         JsonNode other = enroll("matrix-other");
         ownerId = owner.path("id").asLong();
         otherId = other.path("id").asLong();
+        admin.as(tokens.get(Who.ENROLLMENT)).post("/api/v1/agents", """
+                {"name":"matrix-series","targets":[{"backend":"sim","kernelRelease":"sim:6.12.100"},
+                 {"backend":"sim","kernelRelease":"sim:6.12.101"}]}""");
         tokens.put(Who.OWNER_AGENT, owner.path("secret").asString());
         tokens.put(Who.OTHER_AGENT, other.path("secret").asString());
     }
+
+    /** Bisects the two kernels of the series agent (its runs stay queued: that agent never leases). */
+    private static final String BISECTION = """
+            {"good":"sim:6.12.100","bad":"sim:6.12.101","variant":"clock-realtime","gapMs":1,"iterations":5}""";
 
     private JsonNode enroll(String name) {
         return admin.as(tokens.get(Who.ENROLLMENT)).post("/api/v1/agents", registration(name)).json();
@@ -172,6 +179,14 @@ class AuthorizationMatrixTest {
                 "/api/v1/schedules/" + schedule("matrix-delete-" + who.name().toLowerCase()), null)));
         r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, 201, who -> new Call("POST",
                 "/api/v1/schedules/" + schedule("matrix-trigger-" + who.name().toLowerCase()) + "/trigger", null)));
+        r.put("GET /api/v1/series", new Rule(readers, who -> new Call("GET", "/api/v1/series", null)));
+        // after the result row above: the owner's reports are the measurements compared here
+        r.put("GET /api/v1/compare", new Rule(readers, who -> new Call("GET",
+                "/api/v1/compare?base=sim:6.12-model&head=sim:6.12-model", null)));
+        r.put("GET /api/v1/bisections", new Rule(readers, who -> new Call("GET", "/api/v1/bisections", null)));
+        r.put("POST /api/v1/bisections", new Rule(operators, who -> new Call("POST", "/api/v1/bisections", BISECTION)));
+        r.put("GET /api/v1/bisections/{id}", new Rule(readers, who -> new Call("GET",
+                "/api/v1/bisections/" + admin.post("/api/v1/bisections", BISECTION).json().path("id").asLong(), null)));
         r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
         r.put("POST /api/v1/tokens", new Rule(admins, 201, who -> new Call("POST", "/api/v1/tokens",
                 "{\"role\":\"viewer\",\"name\":\"matrix\"}")));

@@ -53,7 +53,7 @@ class BadInputFuzzTest {
             "..%2F..%2Fetc%2Fpasswd", "9".repeat(400), "1.5", "1e3", "%20", "null", "%E2%80%AE", "0x10", "-0"};
     private static final String[] STRINGS = {"", " ", "clock-realtime", "\u0000", "a\u0000b", "\uD83D\uDE00",
             "\u202Egnirts", "x".repeat(5000), "\\", "\"", "'; DROP TABLE runs; --", "sim", "kvm", "lab",
-            "6.12.117+deb12-amd64", "\uFFFF", "\uD800", "PASS", "viewer", "admin"};
+            "6.12.117+deb12-amd64", "sim:6.12-model", "\uFFFF", "\uD800", "PASS", "viewer", "admin"};
 
     private static final String SWEEP = "{\"matrix\":{\"kernels\":[\"sim:6.12-model\"],\"variants\":[\"clock-realtime\"],"
             + "\"gapsMs\":[10],\"iterations\":1,\"repeats\":1},\"baseline\":{\"kernel\":\"sim:6.12-model\"}}";
@@ -237,7 +237,7 @@ class BadInputFuzzTest {
         }
         if (random.nextInt(3) == 0) {
             String[] params = {"state", "verdict", "kernel", "variant", "agent", "sweep", "schedule", "page", "size", "format",
-                    "origin", "zzz"};
+                    "origin", "zzz", "base", "head", "gapMs", "backend"};
             StringBuilder q = new StringBuilder("?");
             for (int i = random.nextInt(4); i >= 0; i--) {
                 String name = pick(params);

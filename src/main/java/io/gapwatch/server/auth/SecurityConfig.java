@@ -58,6 +58,8 @@ class SecurityConfig {
                             .requestMatchers(HttpMethod.POST, "/api/v1/schedules", "/api/v1/schedules/*/trigger").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.PATCH, "/api/v1/schedules/*").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.DELETE, "/api/v1/schedules/*").hasRole("OPERATOR")
+                            .requestMatchers(HttpMethod.POST, "/api/v1/bisections", "/api/v1/regressions/*/acknowledge")
+                            .hasRole("OPERATOR")
                             .requestMatchers("/api/**").hasRole("VIEWER")
                             .anyRequest().permitAll();
                 })

@@ -47,6 +47,15 @@ public class RunService {
 
     @Transactional
     public Run create(CreateRunRequest request) {
+        return create(request, null);
+    }
+
+    /**
+     * Creates a run the server itself needs (a confirmation, a bisection step); {@code purpose} says why in
+     * the run's CREATED event, so a reader of the run knows it was not asked for by a person.
+     */
+    @Transactional
+    public Run create(CreateRunRequest request, String purpose) {
         NewRun run = validate(request);
         RequestedTarget t = run.target();
         if (!targets.anyServes(t.agent(), t.kernelRelease(), t.backend())) {
@@ -54,7 +63,8 @@ public class RunService {
                     + "; GET /api/v1/agents lists the targets agents offer");
         }
         Run created = runs.insert(run, clock.now());
-        events.record(created.id(), created.createdAt(), RunEvent.Kind.CREATED, "queued for " + describe(t));
+        events.record(created.id(), created.createdAt(), RunEvent.Kind.CREATED, "queued for " + describe(t)
+                + (purpose == null ? "" : ": " + purpose));
         metrics.runCreated(run.variant().id());
         signal.runQueued();
         return created;

@@ -1,0 +1,22 @@
+package io.gapwatch.server.bisections;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/**
+ * What a step's two runs said. {@code unstable}: they disagreed (or the comparison could not decide);
+ * {@code no-data}: a run ended without measurements (SKIP, ERROR, CANCELLED). Either ends the bisection.
+ */
+public enum StepVerdict {
+    GOOD, BAD, UNSTABLE, NO_DATA;
+
+    @JsonValue
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static StepVerdict fromId(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+}
