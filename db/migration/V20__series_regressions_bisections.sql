@@ -45,6 +45,7 @@ CREATE TABLE regressions (
     gap_ms               integer     NOT NULL,
     backend              text        NOT NULL,
     baseline_kernel      text,
+    last_good_kernel     text,       -- the newest kernel of the series seen good beside it: where bisection starts
     iterations           integer     NOT NULL,
     sweep_id             bigint,     -- the sweep that raised it (null: a confirmation or an older sweep)
     comparison           jsonb,
@@ -59,6 +60,14 @@ CREATE TABLE regressions (
 CREATE UNIQUE INDEX regressions_open ON regressions (kernel_series, variant, gap_ms, backend)
     WHERE state IN ('SUSPECTED', 'ACTIVE', 'ACKNOWLEDGED');
 CREATE INDEX regressions_state ON regressions (state, id);
+
+-- Sweeps the analysis has looked at: the primary key makes each sweep analysed once, by one replica, and a
+-- sweep completed while no server listened is found and analysed at the next poll.
+CREATE TABLE sweep_analyses (
+    sweep_id     bigint      PRIMARY KEY,
+    analysed_at  timestamptz NOT NULL,
+    summary      text        NOT NULL
+);
 
 -- The runs that are a regression's evidence: the sweep's runs that raised it and the confirmation re-runs.
 CREATE TABLE regression_runs (

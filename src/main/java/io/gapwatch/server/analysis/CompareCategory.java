@@ -1,5 +1,6 @@
 package io.gapwatch.server.analysis;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /** What changed in one series between a base kernel and a head kernel, in KernelCI's tree-compare words. */
@@ -26,6 +27,16 @@ public enum CompareCategory {
     @JsonValue
     public String id() {
         return id;
+    }
+
+    @JsonCreator
+    public static CompareCategory fromId(String id) {
+        for (CompareCategory c : values()) {
+            if (c.id.equals(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown compare category '" + id + "'");
     }
 
     @Override

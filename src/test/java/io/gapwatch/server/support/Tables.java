@@ -17,7 +17,7 @@ public final class Tables {
     public static void truncateAll(JdbcClient jdbc) {
         for (int attempt = 1; ; attempt++) {
             try {
-                jdbc.sql("TRUNCATE bisection_steps, bisections, regression_runs, regressions, run_events, measurements, series, runs, sweeps, schedule_fires, schedules, targets, agents CASCADE").update();
+                jdbc.sql("TRUNCATE bisection_steps, bisections, regression_runs, regressions, sweep_analyses, run_events, measurements, series, runs, sweeps, schedule_fires, schedules, targets, agents CASCADE").update();
                 return;
             } catch (PessimisticLockingFailureException e) {
                 if (attempt == 5) {
