@@ -103,6 +103,16 @@ class AuthorizationMatrixTest {
         return "{\"name\":\"" + name + "\",\"targets\":[{\"backend\":\"sim\",\"kernelRelease\":\"sim:6.12-model\"}]}";
     }
 
+    /** An ACTIVE regression to acknowledge: a fixture row, as the analysis would have declared it after a sweep. */
+    private long activeRegression() {
+        return jdbc.sql("""
+                        INSERT INTO regressions (state, kind, kernel_release, kernel_series, variant, gap_ms, backend,
+                                                 iterations, reason, first_seen_at, last_seen_at, declared_at)
+                        VALUES ('ACTIVE', 'compare', 'sim:6.12.101', 'sim:6.12', 'clock-realtime', 1, 'sim', 10,
+                                'matrix fixture', now(), now(), now())
+                        RETURNING id""").query(Long.class).single();
+    }
+
     private long queuedRun() {
         return admin.post("/api/v1/runs", """
                 {"variant":"clock-realtime","iterations":1,"target":{"agent":"matrix-owner"}}""").json().path("id").asLong();
@@ -183,6 +193,11 @@ class AuthorizationMatrixTest {
         // after the result row above: the owner's reports are the measurements compared here
         r.put("GET /api/v1/compare", new Rule(readers, who -> new Call("GET",
                 "/api/v1/compare?base=sim:6.12-model&head=sim:6.12-model", null)));
+        r.put("GET /api/v1/regressions", new Rule(readers, who -> new Call("GET", "/api/v1/regressions?state=ACTIVE", null)));
+        r.put("GET /api/v1/regressions/{id}", new Rule(readers,
+                who -> new Call("GET", "/api/v1/regressions/" + activeRegression(), null)));
+        r.put("POST /api/v1/regressions/{id}/acknowledge", new Rule(operators, who -> new Call("POST",
+                "/api/v1/regressions/" + activeRegression() + "/acknowledge", "{\"reason\":\"known issue\"}")));
         r.put("GET /api/v1/bisections", new Rule(readers, who -> new Call("GET", "/api/v1/bisections", null)));
         r.put("POST /api/v1/bisections", new Rule(operators, who -> new Call("POST", "/api/v1/bisections", BISECTION)));
         r.put("GET /api/v1/bisections/{id}", new Rule(readers, who -> new Call("GET",

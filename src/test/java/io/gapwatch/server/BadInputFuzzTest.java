@@ -262,6 +262,10 @@ class BadInputFuzzTest {
             base = pick(SWEEP_BODIES);
         } else if (template.startsWith("/api/v1/schedules")) {
             base = pick(SCHEDULE_BODIES);
+        } else if (template.startsWith("/api/v1/bisections")) {
+            base = "{\"good\":\"sim:6.12-model\",\"bad\":\"sim:6.12-model\",\"variant\":\"clock-realtime\",\"gapMs\":10,\"iterations\":5}";
+        } else if (template.endsWith("/acknowledge")) {
+            base = "{\"reason\":\"known issue, fuzz\"}";
         } else if (template.endsWith("/result")) {
             base = Json.MAPPER.writeValueAsString(SimReports.of(Variant.CLOCK_REALTIME, 10, 1));
         } else {
