@@ -103,14 +103,19 @@ class AuthorizationMatrixTest {
         return "{\"name\":\"" + name + "\",\"targets\":[{\"backend\":\"sim\",\"kernelRelease\":\"sim:6.12-model\"}]}";
     }
 
-    /** An ACTIVE regression to acknowledge: a fixture row, as the analysis would have declared it after a sweep. */
+    private int fixtureGapMs;
+
+    /**
+     * An ACTIVE regression to acknowledge: a fixture row, as the analysis would have declared it after a sweep
+     * (each at its own gap: there is one open regression per series, variant, gap and backend).
+     */
     private long activeRegression() {
         return jdbc.sql("""
                         INSERT INTO regressions (state, kind, kernel_release, kernel_series, variant, gap_ms, backend,
                                                  iterations, reason, first_seen_at, last_seen_at, declared_at)
-                        VALUES ('ACTIVE', 'compare', 'sim:6.12.101', 'sim:6.12', 'clock-realtime', 1, 'sim', 10,
+                        VALUES ('ACTIVE', 'compare', 'sim:6.12.101', 'sim:6.12', 'clock-realtime', :gapMs, 'sim', 10,
                                 'matrix fixture', now(), now(), now())
-                        RETURNING id""").query(Long.class).single();
+                        RETURNING id""").param("gapMs", ++fixtureGapMs).query(Long.class).single();
     }
 
     private long queuedRun() {

@@ -22,7 +22,7 @@ import io.gapwatch.server.series.ComparisonView;
 import io.gapwatch.server.series.SeriesKey;
 import io.gapwatch.server.series.SeriesRepository;
 import io.gapwatch.server.series.SeriesService;
-import io.gapwatch.server.series.TimedSample;
+import io.gapwatch.server.series.RunSample;
 import io.gapwatch.server.sweeps.Sweep;
 import io.gapwatch.server.sweeps.SweepCompleted;
 import io.gapwatch.server.sweeps.SweepRepository;
@@ -271,11 +271,14 @@ public class RegressionService {
             return false;
         }
         Map<Long, List<Sample>> byRun = new LinkedHashMap<>();
-        for (TimedSample t : series.recentSamples(seriesId.get(), HISTORY_SAMPLES)) {
+        for (RunSample t : series.recentSamples(seriesId.get(), HISTORY_SAMPLES)) {
             byRun.computeIfAbsent(t.runId(), id -> new ArrayList<>()).add(t.sample());
         }
-        List<Long> runIds = new ArrayList<>(byRun.keySet());
-        double[] medians = byRun.values().stream().mapToDouble(s -> SeriesStatistics.of(s).medianErrorNs()).toArray();
+        // A change older than two windows was new long ago; the detector's cost grows with the square of the points.
+        int keep = 2 * properties.changePointWindow() + head.size();
+        List<Long> allRuns = new ArrayList<>(byRun.keySet());
+        List<Long> runIds = allRuns.subList(Math.max(0, allRuns.size() - keep), allRuns.size());
+        double[] medians = runIds.stream().mapToDouble(id -> SeriesStatistics.of(byRun.get(id)).medianErrorNs()).toArray();
         List<ChangePoint> points = changePoints.detect(medians);
         if (points.isEmpty()) {
             return false;

@@ -5,9 +5,5 @@ package io.gapwatch.server.regressions;
  * ACTIVE ends FIXED after enough clean sweeps, or is ACKNOWLEDGED as a known issue (which can still turn FIXED).
  */
 public enum RegressionState {
-    SUSPECTED, ACTIVE, DISMISSED, FIXED, ACKNOWLEDGED;
-
-    public boolean open() {
-        return this == SUSPECTED || this == ACTIVE || this == ACKNOWLEDGED;
-    }
+    SUSPECTED, ACTIVE, DISMISSED, FIXED, ACKNOWLEDGED
 }

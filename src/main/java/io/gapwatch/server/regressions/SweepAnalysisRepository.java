@@ -38,9 +38,4 @@ public class SweepAnalysisRepository {
                         ORDER BY s.id LIMIT :limit""")
                 .param("limit", limit).query(Long.class).list();
     }
-
-    public String summary(long sweepId) {
-        return jdbc.sql("SELECT summary FROM sweep_analyses WHERE sweep_id = :id")
-                .param("id", sweepId).query(String.class).optional().orElse(null);
-    }
 }

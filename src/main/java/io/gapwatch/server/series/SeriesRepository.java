@@ -7,7 +7,6 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -84,17 +83,16 @@ public class SeriesRepository {
     }
 
     /** The latest samples of a series, oldest first, with their runs: the recent history change points look at. */
-    public List<TimedSample> recentSamples(long seriesId, int limit) {
-        List<TimedSample> newestFirst = jdbc.sql("""
-                        SELECT run_id, measured_at, error_ns, pass, within_bracket FROM measurements
+    public List<RunSample> recentSamples(long seriesId, int limit) {
+        List<RunSample> newestFirst = jdbc.sql("""
+                        SELECT run_id, error_ns, pass, within_bracket FROM measurements
                         WHERE series_id = :id
                         ORDER BY measured_at DESC, run_id DESC
                         LIMIT :limit""")
                 .param("id", seriesId).param("limit", limit)
-                .query((rs, i) -> new TimedSample(rs.getLong("run_id"),
-                        rs.getObject("measured_at", OffsetDateTime.class).toInstant(), sample(rs)))
+                .query((rs, i) -> new RunSample(rs.getLong("run_id"), sample(rs)))
                 .list();
-        List<TimedSample> oldestFirst = new ArrayList<>(newestFirst);
+        List<RunSample> oldestFirst = new ArrayList<>(newestFirst);
         Collections.reverse(oldestFirst);
         return oldestFirst;
     }
