@@ -177,7 +177,7 @@ public class RegressionService {
 
         Set<SeriesKey> flagged = new HashSet<>();
         Set<SeriesKey> clean = new HashSet<>();
-        int compared = 0;
+        Map<String, Integer> categories = new TreeMap<>();
         for (var cell : cells.entrySet()) {
             SeriesKey key = cell.getKey();
             List<Run> head = cell.getValue();
@@ -193,8 +193,8 @@ public class RegressionService {
             }
             Baseline base = baseline(key, baselineKernel, cells, previous);
             if (base != null) {
-                compared++;
                 Comparison c = seriesService.compare(base.samples(), samples(head), key.variant(), key.gapMs());
+                categories.merge(c.category().id(), 1, Integer::sum);
                 if (c.category() == CompareCategory.REGRESSION) {
                     flagged.add(key);
                     suspect(key, RegressionKind.COMPARE, base.kernel(), base.runIds(), ids(head), c,
@@ -211,7 +211,7 @@ public class RegressionService {
             }
         }
         int fixed = trackOpenRegressions(cells.keySet(), flagged, clean, sweep, now);
-        String summary = cells.size() + " cells, " + compared + " compared with a baseline, " + flagged.size()
+        String summary = cells.size() + " cells, compared with the baseline: " + categories + "; " + flagged.size()
                 + " showing a regression, " + fixed + " regressions fixed";
         analyses.summarise(sweepId, summary);
         log.info("sweep {} analysed: {}", sweepId, summary);

@@ -44,7 +44,7 @@ class SeriesQueryPlanTest {
         jdbc.sql("""
                         INSERT INTO runs (state, verdict, variant, gap_ms, iterations, expected_verdict, max_attempts,
                                           kernel_release, backend, created_at, finished_at)
-                        SELECT 'COMPLETED', 'PASS', 'clock-realtime', 10, :iterations, 'PASS', 3, 'sim:6.12.' || s.id, 'sim',
+                        SELECT 'COMPLETED', 'PASS', 'clock-realtime', 10, :iterations, 'PASS', 3, s.kernel_release, 'sim',
                                now() - r * interval '1 day', now() - r * interval '1 day'
                         FROM series s, generate_series(1, :runs) r""")
                 .param("iterations", ITERATIONS).param("runs", RUNS_PER_SERIES).update();
