@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The issue's scenario on the sim series (simulated kernels, labelled so): a fault planted from sim:6.12.111 on
- * (3 ms of extra steal), two sweeps against sim:6.12.100. The server must suspect, confirm by re-runs, declare
+ * (3 ms of extra steal), two sweeps against sim:6.12.100 (10 ms gap). The server must suspect, confirm by re-runs, declare
  * one ACTIVE regression on sim:6.12.111, bisect to sim:6.12.111, name no earlier kernel; it can be acknowledged;
  * with the fault removed, clean sweeps turn it FIXED.
  */
@@ -44,7 +44,10 @@ class SimRegressionTest {
     private static final List<String> KERNELS = List.of("sim:6.12.100", "sim:6.12.101", "sim:6.12.107", "sim:6.12.111",
             "sim:6.12.113");
     private static final List<String> VARIANTS = List.of("clock-realtime");
-    /** 10 ms: the base's spread stays far under the stability gate's 20 % of the gap on a busy 2-core machine. */
+    /**
+     * 10 ms: the base's spread stays far under the stability gate's 20 % of the gap on a busy 2-core machine; and
+     * 10 iterations x 2 repeats a cell: even with one run short, Mann-Whitney can reach p < 0.001.
+     */
     private static final int GAP_MS = 10;
     private static final String SIM_KERNELS = "6.12.100,6.12.101,6.12.107,6.12.111,6.12.113";
     private static final Duration WAIT = Duration.ofSeconds(150);
@@ -83,11 +86,11 @@ class SimRegressionTest {
     @Order(1)
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void two_sweeps_declare_one_regression_on_the_first_faulty_kernel_and_bisection_names_it() throws InterruptedException {
-        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 5, 2);
+        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 10, 2);
         JsonNode active = sweeps.awaitRegression("an ACTIVE clock-realtime regression", WAIT,
                 r -> r.path("state").asString().equals("ACTIVE") && r.path("variant").asString().equals("clock-realtime"));
         regressionId = active.path("id").asLong();
-        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 5, 2);
+        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 10, 2);
         JsonNode r = sweeps.awaitRegression("regression " + regressionId + " bisected", WAIT,
                 x -> x.path("id").asLong() == regressionId && x.path("bisection").path("state").asString().equals("FOUND"));
 
@@ -144,9 +147,9 @@ class SimRegressionTest {
     void with_the_fault_removed_clean_sweeps_turn_it_fixed() throws InterruptedException {
         agent.close();
         agent = new SimAgent(http, port, home, "repaired", "--sim-kernels", SIM_KERNELS);
-        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 5, 2);
+        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 10, 2);
         assertThat(http.get("/api/v1/regressions/" + regressionId).json().path("cleanSweeps").asInt()).isEqualTo(1);
-        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 5, 2);
+        sweeps.sweep(KERNELS, VARIANTS, "sim:6.12.100", GAP_MS, 10, 2);
 
         JsonNode r = http.get("/api/v1/regressions/" + regressionId).json();
         assertThat(r.path("state").asString()).as(r.toString()).isEqualTo("FIXED");
