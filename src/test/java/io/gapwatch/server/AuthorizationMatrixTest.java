@@ -204,7 +204,7 @@ class AuthorizationMatrixTest {
         r.put("POST /api/v1/regressions/{id}/acknowledge", new Rule(operators, who -> new Call("POST",
                 "/api/v1/regressions/" + activeRegression() + "/acknowledge", "{\"reason\":\"known issue\"}")));
         r.put("GET /api/v1/bisections", new Rule(readers, who -> new Call("GET", "/api/v1/bisections", null)));
-        r.put("POST /api/v1/bisections", new Rule(operators, who -> new Call("POST", "/api/v1/bisections", BISECTION)));
+        r.put("POST /api/v1/bisections", new Rule(operators, 201, who -> new Call("POST", "/api/v1/bisections", BISECTION)));
         r.put("GET /api/v1/bisections/{id}", new Rule(readers, who -> new Call("GET",
                 "/api/v1/bisections/" + admin.post("/api/v1/bisections", BISECTION).json().path("id").asLong(), null)));
         r.put("GET /api/v1/tokens", new Rule(admins, who -> new Call("GET", "/api/v1/tokens", null)));
