@@ -207,33 +207,38 @@ public final class Agent implements Runnable {
         ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
                 new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
         TargetInfo leased = new TargetInfo(order.backend(), order.kernelRelease(), null, null);
-        ProbeReport report;
-        long started = System.nanoTime();
+        // Heartbeats go on until the server has the result: a delivery that arrived after the lease expired (a slow
+        // spool write or upload on a busy host) would be refused, and the run executed a second time.
         try {
-            report = executor == null
-                    ? ProbeReport.infrastructureError(request, leased,
-                    "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease())
-                    : executor.execute(target(executor, order), request, watch);
-        } catch (RuntimeException e) {
-            // executors are built never to throw; if one does, the agent broke, not the kernel: worth another attempt
-            report = ProbeReport.infrastructureError(request, leased, "agent " + name + " failed executing the run: " + e);
+            ProbeReport report;
+            long started = System.nanoTime();
+            try {
+                report = executor == null
+                        ? ProbeReport.infrastructureError(request, leased,
+                        "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease())
+                        : executor.execute(target(executor, order), request, watch);
+            } catch (RuntimeException e) {
+                // executors are built never to throw; if one does, the agent broke, not the kernel: worth another attempt
+                report = ProbeReport.infrastructureError(request, leased, "agent " + name + " failed executing the run: " + e);
+            }
+            metrics.probed(report, Duration.ofNanos(System.nanoTime() - started));
+            spool.put(lease.token(), report);
+            String lost = watch.lost;
+            if (lost != null) {
+                // kept on disk under refused/, never delivered: the server no longer wants it
+                spool.refuse(lease.token(), lost);
+                log.accept("run " + order.id() + ": stopped after " + report.measurements().size() + " of "
+                        + order.iterations() + " iterations and discarded: " + lost);
+                return;
+            }
+            log.accept("run " + order.id() + ": " + report.verdict()
+                    + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")
+                    + (report.error() != null ? " (" + report.error() + ")" : ""));
+            watch.delivering();
+            deliverSpooled();
         } finally {
             heartbeats.shutdownNow();
         }
-        metrics.probed(report, Duration.ofNanos(System.nanoTime() - started));
-        spool.put(lease.token(), report);
-        String lost = watch.lost;
-        if (lost != null) {
-            // kept on disk under refused/, never delivered: the server no longer wants it
-            spool.refuse(lease.token(), lost);
-            log.accept("run " + order.id() + ": stopped after " + report.measurements().size() + " of "
-                    + order.iterations() + " iterations and discarded: " + lost);
-            return;
-        }
-        log.accept("run " + order.id() + ": " + report.verdict()
-                + (report.skipReason() != null ? " (" + report.skipReason() + ")" : "")
-                + (report.error() != null ? " (" + report.error() + ")" : ""));
-        deliverSpooled();
     }
 
     /**
@@ -244,6 +249,7 @@ public final class Agent implements Runnable {
         private final long token;
         private volatile int done;
         private volatile String lost;
+        private volatile boolean delivering;
 
         LeaseWatch(long token) {
             this.token = token;
@@ -259,13 +265,18 @@ public final class Agent implements Runnable {
             return lost != null;
         }
 
+        /** From here on a refused heartbeat may only mean the server already has the result: nothing to stop. */
+        void delivering() {
+            delivering = true;
+        }
+
         void heartbeat() {
             try {
                 server.heartbeat(token, done);
             } catch (ServerClient.ServerUnavailableException e) {
                 log.accept("heartbeat for lease " + token + " failed: " + e.getMessage());
             } catch (ServerClient.RejectedException e) {
-                if (lost == null) {
+                if (lost == null && !delivering) {
                     lost = "lease " + token + " is no longer ours (cancelled, or expired): " + e.getMessage();
                     log.accept(lost + "; stopping the run");
                 }
