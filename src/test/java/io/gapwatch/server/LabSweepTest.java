@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -34,9 +36,10 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * A sweep over real kernels in the kernel lab: three 6.12 kernels and 6.1.0-56, both variants, one lab agent for
  * all of them. 6.1 is built without CONFIG_KVM_XEN and SKIPs naming KVM_CAP_XEN_HVM; the 6.12 kernels PASS
- * clock-realtime and FAIL clock-frozen, as expected. Tagged "lab": runs in mvn verify after packaging.
- * Five iterations per run, not fewer: a comparison needs five measurements a side, and in one boot the extra
- * iterations cost about a second.
+ * clock-realtime and FAIL clock-frozen, as expected; comparing 6.12.117 with 6.12.113 says unchanged, and the
+ * analysis of the sweep declares no regression on real-kernel noise. Tagged "lab": runs in mvn verify after
+ * packaging. Ten iterations per run, not two: with five a side no rank test can reach p 0.001, so "unchanged"
+ * would say nothing; in one boot the extra iterations cost about a second.
  */
 @Tag("lab")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -55,6 +58,8 @@ class LabSweepTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    JdbcClient jdbc;
     @TempDir
     Path home;
 
@@ -83,7 +88,7 @@ class LabSweepTest {
                 Thread.sleep(100);
             }
             Http.Response created = http.post("/api/v1/sweeps", """
-                    {"matrix":{"kernels":["%s"],"variants":["clock-realtime","clock-frozen"],"gapsMs":[10],"iterations":5},
+                    {"matrix":{"kernels":["%s"],"variants":["clock-realtime","clock-frozen"],"gapsMs":[10],"iterations":10},
                      "baseline":{"kernel":"%s"}}""".formatted(String.join("\",\"", KERNELS), BASELINE));
             assertThat(created.status()).as(created.body()).isEqualTo(201);
             assertThat(created.json().path("unserved")).isEmpty();
@@ -102,14 +107,29 @@ class LabSweepTest {
                 assertThat(cell.path("simulated").asBoolean()).isFalse();
                 if (!expected.equals("SKIP")) {
                     assertThat(cell.path("asExpected").asBoolean()).as(cell.toString()).isTrue();
-                    assertThat(cell.path("accuracy").path("n").asInt()).isEqualTo(5);
+                    assertThat(cell.path("accuracy").path("n").asInt()).isEqualTo(10);
                 }
             }
             for (JsonNode run : http.get("/api/v1/runs?sweep=" + id + "&kernel=6.1.0-56-amd64").json().path("items")) {
                 assertThat(http.get("/api/v1/runs/" + run.path("id").asLong()).json().path("skipReason").asString())
                         .contains("KVM_CAP_XEN_HVM");
             }
-            System.out.println("lab sweep: " + sweep.path("progress"));
+
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (jdbc.sql("SELECT count(*) FROM sweep_analyses WHERE sweep_id = :id AND summary <> 'analysing'")
+                    .param("id", id).query(Long.class).single() == 0) {
+                assertThat(System.nanoTime()).as("the analysis of sweep " + id + " finishes").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            JsonNode compare = http.get("/api/v1/compare?base=" + BASELINE.replace("+", "%2B")
+                    + "&head=6.12.117%2Bdeb12-amd64&variant=clock-realtime&gapMs=10").json();
+            assertThat(compare.path("series")).as(compare.toString()).singleElement()
+                    .satisfies(c -> assertThat(c.path("category").asString()).as(c.toString()).isEqualTo("unchanged"));
+            JsonNode regressions = http.get("/api/v1/regressions").json();
+            assertThat(regressions.path("items")).as("regressions declared on real-kernel noise: " + regressions).isEmpty();
+            System.out.println("lab sweep: " + sweep.path("progress") + "; compare 6.12.113 -> 6.12.117 clock-realtime: "
+                    + compare.path("series").get(0).path("category").asString() + " (" + compare.path("series").get(0).path("reason").asString()
+                    + "); regressions: " + regressions.path("items").size());
         } finally {
             agent.stop();
             thread.join(30_000);
