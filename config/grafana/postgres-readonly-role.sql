@@ -14,5 +14,6 @@ ALTER ROLE gapwatch_grafana PASSWORD :'password';
 ALTER ROLE gapwatch_grafana SET default_transaction_read_only = on;
 ALTER ROLE gapwatch_grafana SET statement_timeout = '30s';
 GRANT USAGE ON SCHEMA public TO gapwatch_grafana;
-GRANT SELECT ON runs, measurements, run_events, targets, sweeps, schedules, schedule_fires TO gapwatch_grafana;
+GRANT SELECT ON runs, measurements, run_events, targets, sweeps, schedules, schedule_fires, series, regressions,
+    regression_runs, bisections, bisection_steps, sweep_analyses TO gapwatch_grafana;
 GRANT SELECT (id, name, hostname, version, registered_at, last_seen_at, revoked_at) ON agents TO gapwatch_grafana;

@@ -2,10 +2,12 @@ package io.gapwatch.server.metrics;
 
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.agents.AgentRepository;
+import io.gapwatch.server.regressions.RegressionRepository;
 import io.gapwatch.server.runs.RunRepository;
 import io.gapwatch.server.sweeps.SweepRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,7 +21,8 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Gauges of what is stored (queue depth, agents by state, each schedule's last successful sweep), computed from the database rather than counted
+ * Gauges of what is stored (queue depth, agents by state, each schedule's last successful sweep, active
+ * regressions), computed from the database rather than counted
  * in memory, so every replica reports the same values and a restarted server is right at once. Recomputed
  * every {@code gapwatch.metrics.refresh}; while the database cannot be read they are NaN, not stale numbers.
  */
@@ -36,15 +39,21 @@ public class StoredFactsMetrics {
     private final MeterRegistry registry;
     /** One gauge per enabled schedule with a completed sweep: registered when one appears, removed when it goes. */
     private final Map<String, Gauge> lastSweepSuccess = new HashMap<>();
+    private final RegressionRepository regressions;
+    /** One gauge per (kernel, variant) that ever had a regression. */
+    private final Map<Tags, Gauge> activeRegressions = new HashMap<>();
     private volatile Facts facts;
 
     /** One reading of the database. */
-    record Facts(RunRepository.QueueDepth queue, AgentRepository.AgentCounts agents, Map<String, Instant> lastSweepSuccess) {
+    record Facts(RunRepository.QueueDepth queue, AgentRepository.AgentCounts agents, Map<String, Instant> lastSweepSuccess,
+                 Map<Tags, Long> activeRegressions) {
     }
 
-    public StoredFactsMetrics(RunRepository runs, AgentRepository agents, SweepRepository sweeps, ServerClock clock,
-                              MetricsProperties properties, MeterRegistry registry) {
+    public StoredFactsMetrics(RunRepository runs, AgentRepository agents, SweepRepository sweeps,
+                              RegressionRepository regressions, ServerClock clock, MetricsProperties properties,
+                              MeterRegistry registry) {
         this.runs = runs;
+        this.regressions = regressions;
         this.agents = agents;
         this.sweeps = sweeps;
         this.clock = clock;
@@ -62,21 +71,40 @@ public class StoredFactsMetrics {
     public synchronized void refresh() {
         try {
             facts = new Facts(runs.queueDepth(), agents.countByState(clock.now().minus(properties.agentStaleAfter())),
-                    sweeps.lastCompletedByEnabledSchedule());
+                    sweeps.lastCompletedByEnabledSchedule(), activeRegressions());
         } catch (RuntimeException e) {
             facts = null;
             log.warn("stored-facts metrics: {}", e.getMessage()); // e.g. the database is down; the next round retries
         }
-        Set<String> schedules = facts == null ? Set.of() : facts.lastSweepSuccess().keySet();
-        for (String schedule : schedules) {
-            lastSweepSuccess.computeIfAbsent(schedule, name -> Gauge.builder("gapwatch.sweep.last.success.timestamp", this,
-                            m -> m.read(f -> f.lastSweepSuccess().containsKey(name)
-                                    ? f.lastSweepSuccess().get(name).toEpochMilli() / 1000.0 : Double.NaN))
-                    .baseUnit("seconds").description("when the latest completed sweep of each enabled schedule finished (Unix time)")
-                    .tag("schedule", name).register(registry));
+        Facts f = facts;
+        sync(lastSweepSuccess, f == null ? Set.of() : f.lastSweepSuccess().keySet(), schedule -> Gauge.builder(
+                        "gapwatch.sweep.last.success.timestamp", this,
+                        m -> m.read(x -> x.lastSweepSuccess().containsKey(schedule)
+                                ? x.lastSweepSuccess().get(schedule).toEpochMilli() / 1000.0 : Double.NaN))
+                .baseUnit("seconds").description("when the latest completed sweep of each enabled schedule finished (Unix time)")
+                .tag("schedule", schedule).register(registry));
+        sync(activeRegressions, f == null ? Set.of() : f.activeRegressions().keySet(), tags -> Gauge.builder(
+                        "gapwatch.regressions.active", this,
+                        m -> m.read(x -> x.activeRegressions().getOrDefault(tags, 0L)))
+                .description("ACTIVE regressions per kernel and variant (0 once fixed)").tags(tags).register(registry));
+    }
+
+    private Map<Tags, Long> activeRegressions() {
+        Map<Tags, Long> active = new HashMap<>();
+        for (RegressionRepository.ActiveCount c : regressions.activeByKernelAndVariant()) {
+            active.put(Tags.of("kernel", c.kernel(), "variant", c.variant()), c.active());
         }
-        lastSweepSuccess.entrySet().removeIf(e -> {
-            boolean gone = !schedules.contains(e.getKey()); // deleted, disabled, or the database unreadable: no series
+        return active;
+    }
+
+    /**
+     * Makes the gauges match the keys found: registers one per new key, removes those whose key is gone
+     * (deleted, disabled, or the database unreadable: no series rather than a stale one).
+     */
+    private <K> void sync(Map<K, Gauge> gauges, Set<K> keys, java.util.function.Function<K, Gauge> register) {
+        keys.forEach(k -> gauges.computeIfAbsent(k, register));
+        gauges.entrySet().removeIf(e -> {
+            boolean gone = !keys.contains(e.getKey());
             if (gone) {
                 registry.remove(e.getValue());
             }

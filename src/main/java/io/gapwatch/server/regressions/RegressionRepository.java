@@ -90,6 +90,21 @@ public class RegressionRepository {
                 .query(Long.class).single();
     }
 
+    /**
+     * Per kernel and variant that ever had a regression: how many are ACTIVE now (0 once fixed, so a dashboard
+     * sees it end rather than vanish).
+     */
+    public List<ActiveCount> activeByKernelAndVariant() {
+        return jdbc.sql("""
+                        SELECT kernel_release, variant, count(*) FILTER (WHERE state = 'ACTIVE') AS active
+                        FROM regressions GROUP BY kernel_release, variant ORDER BY kernel_release, variant""")
+                .query((rs, row) -> new ActiveCount(rs.getString("kernel_release"), rs.getString("variant"), rs.getLong("active")))
+                .list();
+    }
+
+    public record ActiveCount(String kernel, String variant, long active) {
+    }
+
     /** Confirmed: ACTIVE from now, with the confirmation's numbers. */
     public void declare(long id, ComparisonView comparison, String reason, Instant now) {
         jdbc.sql("""

@@ -50,7 +50,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every query of the dashboards and rules, executed for real after a sim sweep started by a schedule: the metric names
+ * Every query of the dashboards and rules, executed for real after a sim sweep started by a schedule (over a
+ * kernel that over-accounts, so a regression follows) and a bisection of it: the metric names
  * against a running server's and agent's output, the SQL against the migrated schema as Grafana's read-only
  * role, and the PromQL through a real Prometheus that scrapes both. One server, one agent, one sweep.
  */
@@ -87,8 +88,11 @@ class DashboardQueriesTest {
         Credentials credentials = new Credentials(home.resolve("dash-agent.secret"), http.newToken("enrollment"));
         agent = new Agent("dash-agent", new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), credentials),
                 credentials, new Spool(home.resolve("spool")),
-                AgentCommand.executors("sim", Options.parse("t", new String[]{"--sim-kernels", "6.12.100,6.12.101"},
-                        Set.of("sim-kernels"), Set.of())), line -> { });
+                AgentCommand.executors("sim", Options.parse("t", new String[]{"--sim-kernels", "6.12.100,6.12.101",
+                        // from 6.12.101 on the model books 30 ms too much: clock-frozen passes, a negative control
+                        // regression at once
+                        "--sim-faults-from", "6.12.101:extra-error-ns=30000000"},
+                        Set.of("sim-kernels", "sim-faults-from"), Set.of())), line -> { });
         agentMetricsPort = agent.metrics().serve(new InetSocketAddress("127.0.0.1", 0));
         new Thread(agent, "dash-agent").start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -105,13 +109,24 @@ class DashboardQueriesTest {
         Http.Response sweep = http.post("/api/v1/schedules/" + schedule.json().path("id").asLong() + "/trigger", "");
         assertThat(sweep.status()).as(sweep.body()).isEqualTo(201);
         long sweepId = sweep.json().path("id").asLong();
-        long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!http.get("/api/v1/sweeps/" + sweepId).json().path("state").asString().equals("COMPLETED")) {
-            assertThat(System.nanoTime()).as("sweep " + sweepId + " COMPLETED within 120 s: "
-                    + http.get("/api/v1/sweeps/" + sweepId).body()).isLessThan(until);
-            Thread.sleep(200);
-        }
+        await("sweep " + sweepId + " COMPLETED",
+                () -> http.get("/api/v1/sweeps/" + sweepId).json().path("state").asString().equals("COMPLETED"));
+        await("an ACTIVE regression after the sweep's analysis",
+                () -> http.get("/api/v1/regressions?state=ACTIVE").json().path("total").asLong() > 0);
+        Http.Response bisection = http.post("/api/v1/bisections", """
+                {"good":"sim:6.12.100","bad":"sim:6.12.101","variant":"clock-frozen","gapMs":10,"backend":"sim","iterations":5}""");
+        assertThat(bisection.status()).as(bisection.body()).isEqualTo(201);
+        await("bisection " + bisection.json().path("id").asLong() + " finished", () -> !http.get("/api/v1/bisections/"
+                + bisection.json().path("id").asLong()).json().path("state").asString().equals("RUNNING"));
         storedFacts.refresh();
+    }
+
+    private void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within 180 s").isLessThan(until);
+            Thread.sleep(250);
+        }
     }
 
     @AfterAll
@@ -139,7 +154,7 @@ class DashboardQueriesTest {
         Set<String> named = new TreeSet<>();
         queries.forEach(q -> named.addAll(GrafanaConfig.metricNames(q.text())));
         assertThat(named).contains("gapwatch_steal_error_seconds_bucket", "gapwatch_runs_queued", "gapwatch_agent_spool_depth",
-                "gapwatch_sweep_last_success_timestamp_seconds");
+                "gapwatch_sweep_last_success_timestamp_seconds", "gapwatch_regressions_active");
 
         assertThat(GrafanaConfig.missingMetrics(queries, exposedNames())).isEmpty();
     }
@@ -289,7 +304,7 @@ class DashboardQueriesTest {
             awaitQuery(prom, "count(up{job=~\"gapwatch-server|gapwatch-agent\"} == 1) == 2", "both targets scraped", log);
 
             JsonNode quantile = awaitQuery(prom, "histogram_quantile(0.5, sum by (le) "
-                    + "(gapwatch_steal_delta_seconds_bucket{variant=\"clock-realtime\",gap_ms=\"10\"}))", "a steal-delta median", log);
+                    + "(gapwatch_steal_delta_seconds_bucket{kernel=\"sim:6.12.100\",variant=\"clock-realtime\",gap_ms=\"10\"}))", "a steal-delta median", log);
             double median = Double.parseDouble(quantile.get(0).path("value").get(1).asString());
             assertThat(median).as("median steal for a 10 ms gap, in seconds").isBetween(0.005, 0.05);
             JsonNode spool = awaitQuery(prom, "gapwatch_agent_spool_depth", "the agent's spool depth", log);
