@@ -204,6 +204,7 @@ public final class Agent implements Runnable {
         });
         long every = Math.max(1, lease.leaseSeconds() * 1000 / 3);
         heartbeats.scheduleAtFixedRate(watch::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        watch.progressTo(heartbeats);
         ProbeRequest request = new ProbeRequest(order.variant(), order.gapMs(), order.iterations(),
                 new VerdictRules(VerdictRules.DEFAULT_TOLERANCE_NS, order.strict()));
         TargetInfo leased = new TargetInfo(order.backend(), order.kernelRelease(), null, null);
@@ -246,18 +247,34 @@ public final class Agent implements Runnable {
      * (409: the run was cancelled or the lease expired) stops the probe before its next iteration.
      */
     private final class LeaseWatch implements Probe.Progress {
+        private static final long PROGRESS_EVERY_NS = 1_000_000_000L;
         private final long token;
         private volatile int done;
         private volatile String lost;
         private volatile boolean delivering;
+        private volatile ScheduledExecutorService heartbeats;
+        private volatile long lastBeat = System.nanoTime();
 
         LeaseWatch(long token) {
             this.token = token;
         }
 
+        /** Progress is sent as it happens (at most once a second), off the probe's thread: the probe never waits on HTTP. */
+        void progressTo(ScheduledExecutorService heartbeats) {
+            this.heartbeats = heartbeats;
+        }
+
         @Override
         public void iterationDone(int iterationsDone, int total) {
             done = iterationsDone;
+            ScheduledExecutorService h = heartbeats;
+            if (h != null && System.nanoTime() - lastBeat >= PROGRESS_EVERY_NS) {
+                try {
+                    h.execute(this::heartbeat);
+                } catch (java.util.concurrent.RejectedExecutionException finished) {
+                    // the run is over; its last heartbeat has gone
+                }
+            }
         }
 
         @Override
@@ -271,6 +288,7 @@ public final class Agent implements Runnable {
         }
 
         void heartbeat() {
+            lastBeat = System.nanoTime();
             try {
                 server.heartbeat(token, done);
             } catch (ServerClient.ServerUnavailableException e) {

@@ -127,6 +127,24 @@ class ApiCycleTest {
     }
 
     @Test
+    void a_running_run_shows_how_far_it_has_got_before_it_ends() throws InterruptedException {
+        // 4 iterations of a 1.5 s gap: the whole run is shorter than a third of the lease, so only the progress the
+        // agent sends as iterations finish can show it (the periodic heartbeat comes too late)
+        Http.Response created = http.post("/api/v1/runs", """
+                {"variant":"clock-realtime","gapMs":1500,"iterations":4,"target":{"backend":"sim"}}""");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        long id = created.json().path("id").asLong();
+        JsonNode midway = Await.until("run " + id + " RUNNING with some iterations done", Duration.ofSeconds(120), () -> {
+            JsonNode run = http.get("/api/v1/runs/" + id).json();
+            assertThat(run.path("state").asString()).as("run %d ended before it showed progress", id).isNotEqualTo("COMPLETED");
+            return run.path("state").asString().equals("RUNNING") && run.path("iterationsDone").asInt() > 0
+                    ? java.util.Optional.of(run) : java.util.Optional.empty();
+        });
+        assertThat(midway.path("iterationsDone").asInt()).isBetween(1, 4);
+        assertThat(http.awaitFinished(id, Duration.ofSeconds(120)).path("iterationsDone").asInt()).isEqualTo(4);
+    }
+
+    @Test
     void clock_frozen_fails_as_expected_and_clock_guest_skips_naming_the_ioctl() throws InterruptedException {
         JsonNode frozen = createAndAwait("""
                 {"variant":"clock-frozen","gapMs":10,"iterations":2,"target":{"backend":"sim"}}""");
