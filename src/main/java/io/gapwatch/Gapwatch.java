@@ -25,13 +25,16 @@ public final class Gapwatch {
 
             Client commands (talk to a server: --server/$GAPWATCH_SERVER, --token/$GAPWATCH_TOKEN; a running
             demo is found by itself):
-              run        queue a run; --wait follows it and exits with its kselftest code
-              sweep      start a sweep over kernels x variants x gaps; --wait follows it, then prints the grid
-              runs       runs, newest first (--kernel --variant --verdict --state --sweep --limit)
-              show       one run with every measurement (--format text|json|ktap|junit|kcidb)
-              agents     the agents and the targets they serve
-              schedules  the schedules that start sweeps
-              export     a run or a sweep as KTAP, JUnit XML or KCIDB v5.3 (export kcidb --sweep ID --output F)
+              run          queue a run; --wait follows it and exits with its kselftest code
+              sweep        start a sweep over kernels x variants x gaps; --wait follows it, then prints the grid
+              runs         runs, newest first (--kernel --variant --verdict --state --sweep --limit)
+              show         one run with every measurement (--format text|json|ktap|junit|kcidb)
+              agents       the agents and the targets they serve
+              compare      kernel HEAD against kernel BASE, a category per series; exits 1 on a regression
+              regressions  what the sweeps found, with its bisection (--state ACTIVE)
+              bisect       the first bad kernel between GOOD and BAD (--variant V); --wait follows it
+              schedules    the schedules that start sweeps
+              export       a run or a sweep as KTAP, JUnit XML or KCIDB v5.3 (export kcidb --sweep ID --output F)
             """;
 
     private Gapwatch() {

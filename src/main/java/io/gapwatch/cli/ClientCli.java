@@ -21,10 +21,12 @@ import java.util.Set;
  */
 @Command(name = "gapwatch", mixinStandardHelpOptions = false,
         subcommands = {RunCommand.class, SweepCommand.class, RunsCommand.class, ShowCommand.class, AgentsCommand.class,
-                SchedulesCommand.class, ExportCommand.class})
+                CompareCommand.class, RegressionsCommand.class, BisectCommand.class, SchedulesCommand.class,
+                ExportCommand.class})
 public final class ClientCli {
     /** The commands this class answers for; the launcher hands them over. */
-    public static final Set<String> COMMANDS = Set.of("run", "sweep", "runs", "show", "agents", "schedules", "export");
+    public static final Set<String> COMMANDS = Set.of("run", "sweep", "runs", "show", "agents", "compare", "regressions",
+            "bisect", "schedules", "export");
     public static final int EXIT_PASS = 0;
     public static final int EXIT_FAIL = 1;
     public static final int EXIT_USAGE = 2;

@@ -6,6 +6,9 @@ import io.gapwatch.agent.Credentials;
 import io.gapwatch.agent.ServerClient;
 import io.gapwatch.agent.Spool;
 import io.gapwatch.server.GapwatchServer;
+import io.gapwatch.server.regressions.RegressionKind;
+import io.gapwatch.server.regressions.RegressionRepository;
+import io.gapwatch.server.regressions.RegressionState;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.Tables;
 import io.gapwatch.server.support.TestDatabase;
@@ -34,6 +37,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,8 @@ class ClientCliTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    RegressionRepository regressionRepository;
     @TempDir
     static Path home;
 
@@ -234,7 +240,8 @@ class ClientCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "sweep", "runs", "show", "agents", "schedules", "export"})
+    @ValueSource(strings = {"run", "sweep", "runs", "show", "agents", "compare", "regressions", "bisect", "schedules",
+            "export"})
     void every_command_has_help(String command) {
         Result help = cli(command, "--help");
 
@@ -292,5 +299,106 @@ class ClientCliTest {
         assertThat(kcidb.path("tests")).hasSize(2);
         assertThat(ktap.out()).startsWith("KTAP version 1\n# gapwatch sweep " + sweepId + ": 2 finished runs on 1 kernel")
                 .contains("\n1..1\n").endsWith("ok 1 sim:6.12.100\n");
+    }
+
+    /** Each column of an aligned table starts at its header's column in every row (lines between header and footer). */
+    private static void assertAligned(List<String> header, List<String> columns, List<String> rows) {
+        String h = header.get(0);
+        for (String column : columns) {
+            int at = h.indexOf(column);
+            assertThat(at).as("column %s in %s", column, h).isPositive();
+            for (String row : rows) {
+                assertThat(row.charAt(at - 1)).as("column %s of %s", column, row).isEqualTo(' ');
+                assertThat(row.charAt(at)).as("column %s of %s", column, row).isNotEqualTo(' ');
+            }
+        }
+    }
+
+    @Test
+    void compare_is_a_table_per_series_and_json_and_fails_on_the_planted_regression() {
+        // 10 iterations a side: enough for Mann-Whitney and Fisher to reach p < 0.001 on the lost gap
+        for (String kernel : List.of("sim:6.12.100", "sim:6.12.101")) {
+            Result run = cli("run", "--variant", "clock-realtime", "--kernel", kernel, "--iterations", "10", "--wait");
+            assertThat(run.exit()).as(run.toString()).isIn(0, 1);
+        }
+
+        Result table = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10");
+        Result json = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--format", "json");
+        Result unknown = cli("compare", "sim:6.12.100", "sim:9.9.9");
+
+        assertThat(table.exit()).as(table.toString()).isEqualTo(1);
+        List<String> lines = table.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("compare sim:6.12.100 -> sim:6.12.101 (sim backend: a model, not a kernel result)");
+        assertThat(lines.get(1)).startsWith("VARIANT         GAP    BACKEND  CATEGORY");
+        assertAligned(lines.subList(1, 2), List.of("GAP", "BACKEND", "CATEGORY", "BASE n", "HEAD n", "BASE PASS", "HEAD PASS"),
+                lines.subList(2, lines.size() - 1));
+        assertThat(lines.get(2)).matches("clock-realtime +10 ms +sim +regression +\\d+ +\\d+ +100% +0% .*");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("1 regression");
+        assertThat(json.exit()).isEqualTo(1);
+        assertThat(json.json().path("series").get(0).path("category").asString()).isEqualTo("regression");
+        assertThat(json.json().path("series").get(0).path("tests")).isNotEmpty();
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).startsWith("gapwatch compare: ").contains("no measurements of kernel 'sim:9.9.9'")
+                .endsWith("(field: head)\n").doesNotContain("Exception");
+        assertThat(unknown.out()).isEmpty();
+    }
+
+    @Test
+    void regressions_is_a_table_filtered_by_state_and_json() {
+        // DISMISSED: a final state, so the server's own confirmation poll leaves this row as it is
+        long id = regressionRepository.insert(RegressionState.DISMISSED, RegressionKind.COMPARE, "sim:6.12.101", "6.12",
+                "clock-realtime", 10, "sim", "sim:6.12.100", "sim:6.12.100", 10, null, null,
+                "lost gap on sim:6.12.101", Instant.now()).id();
+
+        Result table = cli("regressions", "--state", "dismissed");
+        Result json = cli("regressions", "--format", "json");
+        Result none = cli("regressions", "--state", "FIXED");
+        Result badState = cli("regressions", "--state", "broken");
+
+        assertThat(table.exit()).as(table.toString()).isZero();
+        List<String> lines = table.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("REGRESSION  STATE      KIND     KERNEL");
+        assertAligned(lines.subList(0, 1), List.of("STATE", "KIND", "KERNEL", "VARIANT", "GAP", "BACKEND", "BASELINE",
+                "LAST GOOD", "BISECTION", "SEEN", "REASON"), lines.subList(1, lines.size() - 1));
+        assertThat(lines.get(1)).startsWith(id + " ").contains("DISMISSED").contains("compare").contains("sim:6.12.101")
+                .contains("10 ms").contains("sim (simulated)").endsWith("lost gap on sim:6.12.101");
+        assertThat(lines.get(lines.size() - 1)).matches("\\d+ of \\d+ regressions");
+        assertThat(json.exit()).isZero();
+        assertThat(json.json().isArray()).isTrue();
+        assertThat(json.json()).anyMatch(r -> r.path("id").asLong() == id && r.path("state").asString().equals("DISMISSED"));
+        assertThat(none.out().lines().toList()).hasSize(2).last().isEqualTo("0 of 0 regressions");
+        assertThat(badState.exit()).isEqualTo(1);
+        assertThat(badState.err()).startsWith("gapwatch regressions: ").contains("'broken'").endsWith("(field: state)\n");
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void bisect_wait_names_the_first_bad_kernel_and_says_when_the_range_is_clean() {
+        Result found = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10",
+                "--wait");
+        Result clean = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-frozen", "--gap-ms", "10",
+                "--wait", "--format", "json");
+        Result unservable = cli("bisect", "sim:6.12.100", "sim:9.9.9", "--variant", "clock-realtime");
+
+        assertThat(found.exit()).as(found.toString()).isZero();
+        List<String> lines = found.out().lines().toList();
+        assertThat(lines.get(0)).matches("bisection \\d+: FOUND, clock-realtime at 10 ms on sim \\(sim backend: a model, "
+                + "not a kernel result\\), between sim:6\\.12\\.100 \\(good\\) and sim:6\\.12\\.101 \\(bad\\)");
+        assertThat(lines.get(1)).isEqualTo("  first bad kernel: sim:6.12.101 (last good sim:6.12.100)");
+        assertThat(lines.get(2)).startsWith("STEP  KERNEL        ROLE  RUNS");
+        assertAligned(lines.subList(2, 3), List.of("KERNEL", "ROLE", "RUNS", "VERDICT", "DETAIL"), lines.subList(3, lines.size()));
+        assertThat(lines.subList(3, lines.size())).hasSize(2);
+        assertThat(lines.get(3)).matches("1 +sim:6\\.12\\.100 +good +\\d+, \\d+ +good +.*");
+        assertThat(lines.get(4)).matches("2 +sim:6\\.12\\.101 +bad +\\d+, \\d+ +bad +.*");
+        assertThat(found.err().lines().toList()).as(found.err()).doesNotHaveDuplicates()
+                .allMatch(l -> l.startsWith("bisection ")).last().asString().contains("FOUND");
+
+        assertThat(clean.exit()).as(clean.toString()).isZero();
+        assertThat(clean.json().path("state").asString()).isEqualTo("FAILED");
+        assertThat(clean.json().path("reason").asString()).contains("does not regress");
+
+        assertThat(unservable.exit()).isEqualTo(1);
+        assertThat(unservable.err()).startsWith("gapwatch bisect: ").contains("no registered agent serves kernel 'sim:9.9.9'")
+                .endsWith("(field: bad)\n");
     }
 }
