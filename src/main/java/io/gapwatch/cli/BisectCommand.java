@@ -96,13 +96,14 @@ final class BisectCommand implements Callable<Integer> {
     private JsonNode await(GapwatchClient client, long id) throws InterruptedException {
         Progress progress = new Progress(cli.err, cli.terminal);
         long start = System.nanoTime();
-        try (Waiting ignored = new Waiting(cli.err, "bisection " + id, "gapwatch bisect ... or GET /api/v1/bisections/" + id)) {
+        try (Waiting ignored = new Waiting(cli.err, "bisection " + id, "GET /api/v1/bisections/" + id)) {
             while (true) {
                 JsonNode b = client.get("/api/v1/bisections/" + id);
                 JsonNode steps = b.path("steps");
+                JsonNode last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
                 String state = "bisection " + id + ": " + b.path("state").asString() + ", " + steps.size() + " steps"
-                        + (steps.isEmpty() ? "" : ", last " + steps.get(steps.size() - 1).path("kernel").asString() + " "
-                        + RunText.text(steps.get(steps.size() - 1).path("verdict")));
+                        + (last == null ? "" : ", last " + last.path("kernel").asString() + " "
+                        + (last.path("verdict").isString() ? last.path("verdict").asString() : "running"));
                 progress.show(state, "", (System.nanoTime() - start) / 1e9);
                 if (!b.path("state").asString().equals("RUNNING")) {
                     progress.end();

@@ -391,7 +391,8 @@ class ClientCliTest {
         assertThat(lines.get(3)).matches("1 +sim:6\\.12\\.100 +good +\\d+, \\d+ +good +.*");
         assertThat(lines.get(4)).matches("2 +sim:6\\.12\\.101 +bad +\\d+, \\d+ +bad +.*");
         assertThat(found.err().lines().toList()).as(found.err()).doesNotHaveDuplicates()
-                .allMatch(l -> l.startsWith("bisection ")).last().asString().contains("FOUND");
+                .allMatch(l -> l.matches("bisection \\d+: (RUNNING|FOUND), \\d steps(, last sim:6\\.12\\.10[01] (running|good|bad))?"))
+                .last().asString().contains("FOUND, 2 steps, last sim:6.12.101 bad");
 
         assertThat(clean.exit()).as(clean.toString()).isZero();
         assertThat(clean.json().path("state").asString()).isEqualTo("FAILED");
