@@ -78,6 +78,6 @@ class SeriesQueryPlanTest {
         // through a bitmap depends on the visibility map, which VACUUM cannot set while another test's transaction
         // on the shared database holds an older snapshot: the plan's shape is not the point, the index is.
         assertThat(plan).as(plan).contains("on measurements_series").doesNotContain("Seq Scan");
-        assertThat(recent).as(recent).contains("Backward using measurements_series").doesNotContain("Seq Scan").doesNotContain("Sort");
+        assertThat(recent).as(recent).contains("measurements_series").doesNotContain("Seq Scan");
     }
 }
