@@ -57,7 +57,8 @@ public final class TestDatabase {
             return;
         }
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            // many test servers (Spring contexts, server processes) share it: room for all their pools
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "500").start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();
