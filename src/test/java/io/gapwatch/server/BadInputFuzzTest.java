@@ -208,10 +208,13 @@ class BadInputFuzzTest {
 
         assertThat(failures).as("5xx answers (seed " + seed + ")").isEmpty();
         assertThat(sent).as("requests really sent and answered").isEqualTo(REQUESTS - notSent).isGreaterThanOrEqualTo(5000);
+        // requests are spread at random over the endpoints and callers: a quarter of an even share is a floor that
+        // proves each endpoint was really fuzzed by its rightful caller, whatever the seed and however many endpoints
+        int floor = REQUESTS / endpoints.size() / 4;
         for (Endpoint e : endpoints) {
             Caller rightful = e.forAgents() ? Caller.AGENT : Caller.ADMIN;
             Tally own = answers.getOrDefault(e, Map.of()).getOrDefault(rightful, new Tally());
-            assertThat(own.sent()).as("requests to %s by %s (seed %d)", e, rightful, seed).isGreaterThanOrEqualTo(100);
+            assertThat(own.sent()).as("requests to %s by %s (seed %d)", e, rightful, seed).isGreaterThanOrEqualTo(floor);
             assertThat(own.unauthorized).as("401 answers to %s by %s, whose credentials must stay valid", e, rightful).isZero();
         }
         // a revoked caller gets 401 for everything: neither the fuzzer's agent nor its admin may have been revoked
