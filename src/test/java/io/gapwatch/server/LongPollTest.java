@@ -141,6 +141,9 @@ class LongPollTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void thirty_waiting_agents_hold_no_servlet_thread_and_no_transactions() throws Exception {
+        // other test classes' servers (cached contexts: reapers, schedulers, gauges) share the database: what they
+        // commit without any agent waiting here is the background this test's agents are measured against
+        double background = commitsPerSecondOver(3000);
         Http enroller = admin.as(admin.newToken("enrollment"));
         HttpClient client = HttpClient.newHttpClient();
         List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
@@ -162,14 +165,11 @@ class LongPollTest {
         System.out.printf("GET /api/v1/runs with 30 agents waiting on 10 request threads: %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
-        long before = commits();
-        long t0 = System.nanoTime();
-        Thread.sleep(3000); // a measuring window, not a wait for an event: how many transactions it holds
-        long after = commits();
-        double perSecond = (after - before) / ((System.nanoTime() - t0) / 1e9);
-        System.out.printf("30 agents waiting: %.1f transactions/s on the whole test database%n", perSecond);
-        // polling each waiter twice a second (the old way) would be about 60/s on its own
-        assertThat(perSecond).isLessThan(30);
+        double perSecond = commitsPerSecondOver(3000);
+        System.out.printf("30 agents waiting: %.1f transactions/s on the whole test database (%.1f/s before they came)%n",
+                perSecond, background);
+        // polling each waiter twice a second (the old way) would add about 60/s on its own
+        assertThat(perSecond - background).isLessThan(20);
         assertThat(polls).noneMatch(CompletableFuture::isDone);
         polls.forEach(p -> p.cancel(true));
     }
@@ -214,5 +214,13 @@ class LongPollTest {
     private long commits() {
         return jdbc.sql("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
                 .query(Long.class).single();
+    }
+
+    /** Transactions committed on the test database per second over a measuring window (not a wait for an event). */
+    private double commitsPerSecondOver(long millis) throws Exception {
+        long before = commits();
+        long t0 = System.nanoTime();
+        Thread.sleep(millis);
+        return (commits() - before) / ((System.nanoTime() - t0) / 1e9);
     }
 }
