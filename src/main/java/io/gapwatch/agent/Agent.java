@@ -190,13 +190,21 @@ public final class Agent implements Runnable {
     private void execute(ServerClient.LeaseMessage lease, Map<String, TargetExecutor> byTarget)
             throws IOException, ServerClient.ServerUnavailableException, ServerClient.RejectedException {
         ServerClient.Order order = lease.run();
+        // A kernel to build goes to the builder target of its base, unless this agent offers that very kernel.
         TargetExecutor executor = byTarget.get(key(order.backend(), order.kernelRelease()));
+        boolean build = executor == null && order.build() != null;
+        if (build) {
+            executor = byTarget.get(key(order.backend(), order.build().builderKernel()));
+        }
         log.accept("run " + order.id() + ": " + order.variant() + " gap " + order.gapMs() + " ms x" + order.iterations()
                 + " on " + order.backend() + "/" + order.kernelRelease() + " (lease " + lease.token() + ")");
         LeaseWatch watch = new LeaseWatch(lease.token());
         // The first heartbeat acknowledges the lease and marks the run RUNNING before any work starts; later
-        // ones keep the lease alive and say how far the run has got.
-        watch.heartbeat();
+        // ones keep the lease alive and say how far the run has got. No work on a lease the server has not heard
+        // acknowledged: it takes an unacknowledged lease back (at no cost), and the run would execute twice.
+        if (!watch.acknowledge()) {
+            return;
+        }
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + lease.token());
             t.setDaemon(true);
@@ -217,7 +225,8 @@ public final class Agent implements Runnable {
                 report = executor == null
                         ? ProbeReport.infrastructureError(request, leased,
                         "agent " + name + " has no target " + order.backend() + "/" + order.kernelRelease())
-                        : executor.execute(target(executor, order), request, watch);
+                        : build ? executor.execute(target(executor, order.build().builderKernel()), request, order.build(), watch)
+                        : executor.execute(target(executor, order.kernelRelease()), request, watch);
             } catch (RuntimeException e) {
                 // executors are built never to throw; if one does, the agent broke, not the kernel: worth another attempt
                 report = ProbeReport.infrastructureError(request, leased, "agent " + name + " failed executing the run: " + e);
@@ -250,6 +259,7 @@ public final class Agent implements Runnable {
         private static final long PROGRESS_EVERY_NS = 1_000_000_000L;
         private final long token;
         private volatile int done;
+        private volatile String preparing;
         private volatile String lost;
         private volatile boolean delivering;
         private volatile ScheduledExecutorService heartbeats;
@@ -267,14 +277,27 @@ public final class Agent implements Runnable {
         @Override
         public void iterationDone(int iterationsDone, int total) {
             done = iterationsDone;
+            preparing = null;
+            beatSoon();
+        }
+
+        private void beatSoon() {
             ScheduledExecutorService h = heartbeats;
-            if (h != null && System.nanoTime() - lastBeat >= PROGRESS_EVERY_NS) {
+            long now = System.nanoTime();
+            if (h != null && now - lastBeat >= PROGRESS_EVERY_NS) {
+                lastBeat = now; // one heartbeat queued at a time, even while the last one is still on its way
                 try {
                     h.execute(this::heartbeat);
                 } catch (java.util.concurrent.RejectedExecutionException finished) {
                     // the run is over; its last heartbeat has gone
                 }
             }
+        }
+
+        @Override
+        public void preparing(String message) {
+            preparing = message;
+            beatSoon();
         }
 
         @Override
@@ -287,10 +310,35 @@ public final class Agent implements Runnable {
             delivering = true;
         }
 
+        /**
+         * The first heartbeat, again until the server answers it, while it cannot be reached (a database outage
+         * answers 503): true once accepted; false when it is refused (the lease went back to the queue meanwhile)
+         * or the agent stops.
+         */
+        boolean acknowledge() {
+            long backoffMs = 500;
+            while (running) {
+                lastBeat = System.nanoTime();
+                try {
+                    server.heartbeat(token, done, preparing);
+                    return true;
+                } catch (ServerClient.ServerUnavailableException e) {
+                    log.accept("lease " + token + " not acknowledged yet (" + e.getMessage() + "); again in " + backoffMs + " ms");
+                    sleep(backoffMs);
+                    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+                } catch (ServerClient.RejectedException e) {
+                    log.accept("lease " + token + " was taken back before it was acknowledged: " + e.getMessage()
+                            + "; not running it");
+                    return false;
+                }
+            }
+            return false;
+        }
+
         void heartbeat() {
             lastBeat = System.nanoTime();
             try {
-                server.heartbeat(token, done);
+                server.heartbeat(token, done, preparing);
             } catch (ServerClient.ServerUnavailableException e) {
                 log.accept("heartbeat for lease " + token + " failed: " + e.getMessage());
             } catch (ServerClient.RejectedException e) {
@@ -316,9 +364,9 @@ public final class Agent implements Runnable {
         }
     }
 
-    private static TargetInfo target(TargetExecutor executor, ServerClient.Order order) {
+    private static TargetInfo target(TargetExecutor executor, String kernelRelease) {
         return executor.targets().stream()
-                .filter(t -> t.kernelRelease().equals(order.kernelRelease())).findFirst().orElseThrow();
+                .filter(t -> t.kernelRelease().equals(kernelRelease)).findFirst().orElseThrow();
     }
 
     /** Delivers every spooled result; stops at the first outage and leaves the rest for later. */

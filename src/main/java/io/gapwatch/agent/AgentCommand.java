@@ -2,6 +2,7 @@ package io.gapwatch.agent;
 
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
+import io.gapwatch.client.BuildRecipe;
 import io.gapwatch.lab.KernelLab;
 import io.gapwatch.lab.LabException;
 import io.gapwatch.probe.HostInfo;
@@ -35,6 +36,10 @@ public final class AgentCommand {
               --backend B         auto (default: kvm when /dev/kvm is usable, else sim), kvm, sim, lab
               --kernels A,B,C     lab only: kernels to offer, one target each: Debian releases (flavours amd64,
                                   cloud-amd64, rt-amd64) or vmlinuz paths (modules beside their boot/)
+              --build-source V,W  lab only: build kernels from the Debian source of these versions (e.g. 6.12.117)
+                                  and run on them: one builder target each (build:6.12.117), which serves runs of
+                                  patch series (POST /api/v1/series); sources, objects and kernels are kept in
+                                  $GAPWATCH_HOME/lab (needs apt-get install git make gcc flex bison bc libelf-dev libssl-dev)
               --parallel N        lab only: boot up to N guests at once (default: half the cores, at least 1;
                                   under TCG a guest keeps a core busy)
               --sim-faults LIST   sim only: lost-gap, extra-error-ns=N, jitter-ns=N, no-xen, clock-guest,
@@ -70,7 +75,7 @@ public final class AgentCommand {
 
     public static int main(String[] args, PrintStream out) {
         Options o = Options.parse("agent", args, Set.of("server", "name", "backend", "kernels", "sim-faults", "sim-kernels",
-                        "sim-faults-from", "home", "token", "metrics-port", "parallel"),
+                        "sim-faults-from", "home", "token", "metrics-port", "parallel", "build-source"),
                 Set.of("help"));
         if (o.has("help")) {
             out.print(HELP);
@@ -163,19 +168,28 @@ public final class AgentCommand {
             case "kvm" -> executors.add(new LocalExecutor(HostInfo.target("kvm"), clock, KvmHypervisor::open));
             case "lab" -> {
                 List<String> kernels = o.has("kernels") ? List.of(o.get("kernels", "").split(",")) : List.of();
-                if (kernels.isEmpty() || kernels.stream().anyMatch(String::isBlank)) {
-                    throw new UsageException("agent: --backend lab needs --kernels A,B,C (Debian releases or vmlinuz paths)");
+                List<String> sources = o.has("build-source") ? List.of(o.get("build-source", "").split(",")) : List.of();
+                if (kernels.isEmpty() && sources.isEmpty() || kernels.stream().anyMatch(String::isBlank)) {
+                    throw new UsageException("agent: --backend lab needs --kernels A,B,C (Debian releases or vmlinuz paths)"
+                            + " and/or --build-source V (a kernel version to build from, e.g. 6.12.117)");
+                }
+                for (String base : sources) {
+                    try {
+                        new BuildRecipe(base, List.of(), "");
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("agent: --build-source: " + e.getMessage());
+                    }
                 }
                 try {
-                    executors.add(LabExecutor.open(KernelLab.fromEnvironment(), kernels));
+                    executors.add(LabExecutor.open(KernelLab.fromEnvironment(), kernels, sources));
                 } catch (LabException e) {
                     throw new UsageException("agent: the kernel lab cannot start: " + e.getMessage());
                 }
             }
             default -> throw new UsageException("agent: --backend must be auto, kvm, sim or lab, was '" + backend + "'");
         }
-        if (o.has("kernels") && !backend.equals("lab")) {
-            throw new UsageException("agent: --kernels is for --backend lab");
+        if ((o.has("kernels") || o.has("build-source")) && !backend.equals("lab")) {
+            throw new UsageException("agent: --kernels and --build-source are for --backend lab");
         }
         if ((o.has("sim-kernels") || o.has("sim-faults")) && !backend.equals("sim")) {
             throw new UsageException("agent: --sim-kernels and --sim-faults are for --backend sim");

@@ -1,6 +1,7 @@
 package io.gapwatch.agent;
 
 import io.gapwatch.cli.Json;
+import io.gapwatch.client.BuildRecipe;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.TargetInfo;
 import io.gapwatch.probe.Variant;
@@ -45,9 +46,13 @@ public final class ServerClient {
     public record LeaseMessage(long token, Instant expiresAt, long leaseSeconds, Order run) {
     }
 
-    /** The run to execute and the target (backend, kernel) to execute it on. */
+    /**
+     * The run to execute and the target (backend, kernel) to execute it on. {@code build}: the recipe of the
+     * kernel when it is one the lab builds ({@code kernelRelease} is then its {@link BuildRecipe#release()}); null
+     * for a kernel the agent offers as it is.
+     */
     public record Order(long id, Variant variant, int gapMs, int iterations, boolean strict, String backend,
-                        String kernelRelease) {
+                        String kernelRelease, BuildRecipe build) {
     }
 
     record Registration(String name, String hostname, String version, List<TargetInfo> targets) {
@@ -70,13 +75,17 @@ public final class ServerClient {
         return Optional.of(Json.MAPPER.readValue(response.body(), LeaseMessage.class));
     }
 
-    /** Keeps a lease alive, saying how far the run has got; 409 means the run was cancelled or the lease lost. */
-    public void heartbeat(long token, int iterationsDone) throws ServerUnavailableException, RejectedException {
-        expectOk(post("/api/v1/leases/" + token + "/heartbeat", new Heartbeat(iterationsDone), Duration.ofSeconds(15)),
+    /**
+     * Keeps a lease alive, saying how far the run has got ({@code progress}: what it waits for before its first
+     * iteration, e.g. a kernel build; null when nothing); 409 means the run was cancelled or the lease lost.
+     */
+    public void heartbeat(long token, int iterationsDone, String progress) throws ServerUnavailableException, RejectedException {
+        expectOk(post("/api/v1/leases/" + token + "/heartbeat", new Heartbeat(iterationsDone, progress), Duration.ofSeconds(15)),
                 "heartbeat");
     }
 
-    record Heartbeat(int iterationsDone) {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Heartbeat(int iterationsDone, String progress) {
     }
 
     public void result(long token, ProbeReport report) throws ServerUnavailableException, RejectedException {

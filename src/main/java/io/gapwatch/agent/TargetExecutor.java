@@ -1,5 +1,6 @@
 package io.gapwatch.agent;
 
+import io.gapwatch.client.BuildRecipe;
 import io.gapwatch.probe.Probe;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
@@ -18,4 +19,16 @@ public interface TargetExecutor {
      * {@code progress} after each iteration and stopping between iterations when it asks.
      */
     ProbeReport execute(TargetInfo target, ProbeRequest request, Probe.Progress progress);
+
+    /**
+     * As {@link #execute(TargetInfo, ProbeRequest, Probe.Progress)} on a kernel built from {@code build} first (null:
+     * the target's own kernel). Only a lab with a builder target ({@code build:<base>}) builds kernels.
+     */
+    default ProbeReport execute(TargetInfo target, ProbeRequest request, BuildRecipe build, Probe.Progress progress) {
+        if (build != null) {
+            return ProbeReport.infrastructureError(request, target, "this agent's " + target.backend()
+                    + " target builds no kernels (" + build.release() + ")");
+        }
+        return execute(target, request, progress);
+    }
 }

@@ -8,14 +8,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bisect", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Find the first bad kernel between GOOD and BAD (one series, Debian version order): both ends are",
                 "verified, every midpoint is run twice, every step is stored. With --wait, follow it and print the",
-                "steps; exit 0 when the first bad kernel was FOUND or the range is clean (the bad kernel verified good),",
+                "steps; exit 0 when the first bad kernel was FOUND, or is one of a few (AMBIGUOUS: the kernels between",
+                "could not be tested, as with git bisect skip), or the range is clean (the bad kernel verified good),",
                 "1 when the bisection FAILED otherwise.",
                 "Ctrl-C while waiting stops waiting; the bisection goes on."})
 final class BisectCommand implements Callable<Integer> {
@@ -77,7 +80,7 @@ final class BisectCommand implements Callable<Integer> {
     }
 
     private static boolean found(JsonNode b) {
-        return b.path("state").asString().equals("FOUND");
+        return b.path("state").asString().equals("FOUND") || b.path("state").asString().equals("AMBIGUOUS");
     }
 
     /** The server ends a bisection FAILED when its bad end verifies good: nothing regressed, which is an answer too. */
@@ -125,6 +128,11 @@ final class BisectCommand implements Callable<Integer> {
         if (b.path("firstBad").isString()) {
             cli.out.println("  first bad kernel: " + b.path("firstBad").asString() + " (last good "
                     + RunText.text(b.path("lastGood")) + ")");
+        }
+        if (!b.path("firstBadCandidates").isEmpty()) {
+            List<String> candidates = new ArrayList<>();
+            b.path("firstBadCandidates").forEach(k -> candidates.add(k.asString()));
+            cli.out.println("  first bad kernel is one of: " + String.join(", ", candidates));
         }
         if (b.path("reason").isString()) {
             cli.out.println("  " + b.path("reason").asString());

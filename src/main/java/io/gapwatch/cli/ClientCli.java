@@ -6,27 +6,29 @@ import io.gapwatch.client.ProblemException;
 import io.gapwatch.client.UnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import tools.jackson.databind.JsonNode;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The client commands of the launcher (run, sweep, runs, show, agents, compare, regressions, bisect, schedules,
- * export): thin, they parse with picocli (typed options, {@code --help} on every command, usage errors as exit 2)
+ * export, series): thin, they parse with picocli (typed options, {@code --help} on every command, usage errors as exit 2)
  * and call the REST API through {@link GapwatchClient}. Exit codes are kselftest's: 0 pass, 1 fail, 4 skip;
  * 2 a usage error; 1 also when the server refuses (its problem detail and field are printed, never a stack trace).
  */
 @Command(name = "gapwatch", mixinStandardHelpOptions = false,
         subcommands = {RunCommand.class, SweepCommand.class, RunsCommand.class, ShowCommand.class, AgentsCommand.class,
                 CompareCommand.class, RegressionsCommand.class, BisectCommand.class, SchedulesCommand.class,
-                ExportCommand.class})
+                ExportCommand.class, SeriesCommand.class})
 public final class ClientCli {
     /** The commands this class answers for; the launcher hands them over. */
     public static final Set<String> COMMANDS = Set.of("run", "sweep", "runs", "show", "agents", "compare", "regressions",
-            "bisect", "schedules", "export");
+            "bisect", "schedules", "export", "series");
     public static final int EXIT_PASS = 0;
     public static final int EXIT_FAIL = 1;
     public static final int EXIT_USAGE = 2;
@@ -81,6 +83,23 @@ public final class ClientCli {
 
     GapwatchClient client(ConnectionOptions options) {
         return new GapwatchClient(Connection.resolve(options.server, options.token, env, home));
+    }
+
+    /**
+     * One page of a list endpoint, newest first: its items as JSON, or a row of {@code table} for each and a last
+     * line saying how many of how many there are ("20 of 312 runs").
+     */
+    int printList(ConnectionOptions connection, String path, Map<String, Object> query, Format format, Table table,
+                  BiConsumer<Table, JsonNode> row, String what) {
+        JsonNode page = client(connection).get(path + GapwatchClient.query(query));
+        if (format == Format.JSON) {
+            out.println(page.path("items"));
+            return EXIT_PASS;
+        }
+        page.path("items").forEach(item -> row.accept(table, item));
+        table.print(out);
+        out.printf("%d of %d %s%n", page.path("items").size(), page.path("total").asLong(), what);
+        return EXIT_PASS;
     }
 
     /** {@code ?format=ktap&origin=o} for a report endpoint. */

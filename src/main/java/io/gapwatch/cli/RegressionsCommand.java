@@ -1,6 +1,5 @@
 package io.gapwatch.cli;
 
-import io.gapwatch.client.GapwatchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,25 +33,17 @@ final class RegressionsCommand implements Callable<Integer> {
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("state", state);
         q.put("size", limit);
-        JsonNode page = cli.client(connection).get("/api/v1/regressions" + GapwatchClient.query(q));
-        if (format == ClientCli.Format.JSON) {
-            cli.out.println(page.path("items"));
-            return ClientCli.EXIT_PASS;
-        }
         Table t = new Table("REGRESSION", "STATE", "KIND", "KERNEL", "VARIANT", "GAP", "BACKEND", "BASELINE", "LAST GOOD",
                 "BISECTION", "SEEN", "REASON");
-        for (JsonNode r : page.path("items")) {
+        return cli.printList(connection, "/api/v1/regressions", q, format, t, (table, r) -> {
             JsonNode b = r.path("bisection");
-            t.row(r.path("id").asLong(), r.path("state").asString(), r.path("kind").asString(), r.path("kernel").asString(),
+            table.row(r.path("id").asLong(), r.path("state").asString(), r.path("kind").asString(), r.path("kernel").asString(),
                     r.path("variant").asString(), r.path("gapMs").asInt() + " ms",
                     r.path("backend").asString() + (r.path("simulated").asBoolean() ? " (simulated)" : ""),
                     RunText.text(r.path("baselineKernel")), RunText.text(r.path("lastGoodKernel")),
                     b.isObject() ? b.path("id").asLong() + " " + b.path("state").asString()
                             + (b.path("firstBad").isString() ? ": first bad " + b.path("firstBad").asString() : "") : "-",
                     RunText.text(r.path("lastSeenAt")), RunText.text(r.path("reason")));
-        }
-        t.print(cli.out);
-        cli.out.printf("%d of %d regressions%n", page.path("items").size(), page.path("total").asLong());
-        return ClientCli.EXIT_PASS;
+        }, "regressions");
     }
 }

@@ -48,7 +48,9 @@ final class RunText {
             out.println("  skipped   " + r.path("skipReason").asString());
         }
         if (r.path("error").isString()) {
-            out.println("  error     " + r.path("error").asString().replace("\n", "\n            "));
+            // an ERROR's cause, or why a FAIL ended early (the kernel refused to restore an iteration)
+            String label = "ERROR".equals(r.path("verdict").asString()) ? "  error     " : "  reason    ";
+            out.println(label + r.path("error").asString().replace("\n", "\n            "));
         }
         out.printf("  times     created %s, started %s, finished %s; attempts %d of %d%n", text(r.path("createdAt")),
                 text(r.path("startedAt")), text(r.path("finishedAt")), r.path("attempts").asInt(), r.path("maxAttempts").asInt());

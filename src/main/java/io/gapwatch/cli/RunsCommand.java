@@ -1,11 +1,9 @@
 package io.gapwatch.cli;
 
-import io.gapwatch.client.GapwatchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import tools.jackson.databind.JsonNode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,15 +48,6 @@ final class RunsCommand implements Callable<Integer> {
         q.put("agent", agent);
         q.put("sweep", sweep);
         q.put("size", limit);
-        JsonNode page = cli.client(connection).get("/api/v1/runs" + GapwatchClient.query(q));
-        if (format == ClientCli.Format.JSON) {
-            cli.out.println(page.path("items"));
-            return ClientCli.EXIT_PASS;
-        }
-        Table t = RunText.table();
-        page.path("items").forEach(r -> RunText.row(t, r));
-        t.print(cli.out);
-        cli.out.printf("%d of %d runs%n", page.path("items").size(), page.path("total").asLong());
-        return ClientCli.EXIT_PASS;
+        return cli.printList(connection, "/api/v1/runs", q, format, RunText.table(), RunText::row, "runs");
     }
 }

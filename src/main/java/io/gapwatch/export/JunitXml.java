@@ -126,8 +126,8 @@ public final class JunitXml {
             default -> {
                 if (!run.asExpected()) {
                     xml.writeStartElement("failure");
-                    xml.writeAttribute("message", "verdict " + r.verdict() + ", expected " + r.expectedVerdict()
-                            + ": " + failing(r) + " of " + r.measurements().size() + " iterations failed");
+                    xml.writeAttribute("message", "verdict " + r.verdict() + ", expected " + r.expectedVerdict() + ": "
+                            + (r.error() != null ? r.error() : failing(r) + " of " + r.measurements().size() + " iterations failed"));
                     xml.writeAttribute("type", r.verdict().name());
                     xml.writeCharacters(numbers(r));
                     xml.writeEndElement();

@@ -61,6 +61,11 @@ public final class Ktap {
             out.append("not ok ").append(next).append(" iteration_").append(next)
                     .append(" # ERROR ").append(lines.get(0)).append('\n');
             lines.stream().skip(1).forEach(l -> out.append("# ").append(l).append('\n'));
+        } else if (report.verdict() == Verdict.FAIL && report.error() != null) {
+            // the kernel refused to restore the next iteration: that iteration failed, and the run ended there
+            int next = report.measurements().size() + 1;
+            out.append("# iteration ").append(next).append(": ").append(oneLine(report.error())).append('\n');
+            out.append("not ok ").append(next).append(" iteration_").append(next).append('\n');
         }
         out.append("# verdict ").append(report.verdict())
                 .append(" (expected ").append(report.expectedVerdict())

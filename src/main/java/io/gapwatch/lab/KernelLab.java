@@ -69,6 +69,7 @@ public final class KernelLab {
     private final Accelerator accelerator;
     private final String guestBackend;
     private final KernelCache cache;
+    private final KernelBuilds builds;
 
     /**
      * @param home where kernels ({@code <home>/kernels/<release>}) and the guest's runtime ({@code <home>/lab}) are cached
@@ -88,6 +89,7 @@ public final class KernelLab {
         this.accelerator = accelerator;
         this.guestBackend = guestBackend;
         this.cache = new KernelCache(home);
+        this.builds = new KernelBuilds(home);
     }
 
     /** The lab as the launcher sets it up: {@code $GAPWATCH_HOME} (default $HOME/.gapwatch), {@code -Dgapwatch.jar}. */
@@ -109,7 +111,15 @@ public final class KernelLab {
         guestRuntime(HostTools.find());
     }
 
-    /** A kernel by Debian release (fetched into the cache on first use) or by the path of its vmlinuz. */
+    /** The kernels this lab builds from recipes (base source, patches, config fragment), in the same home. */
+    public KernelBuilds builds() {
+        return builds;
+    }
+
+    /**
+     * A kernel by Debian release (fetched into the cache on first use), by the name of a lab build
+     * ({@code 6.12.117-gw-3f2a9c01b7de}, built before) or by the path of its vmlinuz.
+     */
     public KernelImage resolve(String kernel) throws LabException {
         return resolve(kernel, null);
     }
@@ -122,16 +132,25 @@ public final class KernelLab {
         if (KernelRelease.isValid(kernel) && modules == null) {
             return cache.resolve(new KernelRelease(kernel), HostTools.find());
         }
+        if (KernelBuilds.isBuiltRelease(kernel) && modules == null) {
+            return builds.find(kernel);
+        }
         if (kernel != null && kernel.contains("/")) {
             return cache.local(Path.of(kernel), modules, HostTools.find());
         }
         throw new LabException("'" + kernel + "' is neither a Debian kernel release (like 6.12.117+deb12-amd64, "
-                + "6.12.117+deb12-rt-amd64 or 6.1.0-56-cloud-amd64) nor the path of a vmlinuz");
+                + "6.12.117+deb12-rt-amd64 or 6.1.0-56-cloud-amd64), nor a lab build (like 6.12.117-gw-3f2a9c01b7de), "
+                + "nor the path of a vmlinuz");
     }
 
     /** The target a lab agent registers for this kernel: what the guest will report, as QEMU was told to run it. */
     public TargetInfo target(KernelImage kernel) {
         return new TargetInfo(BACKEND, kernel.release(), accelerator.cpu(), accelerator.id());
+    }
+
+    /** The target of a lab that builds kernels of {@code base} ({@code build:6.12.117}): runs of recipes of that base. */
+    public TargetInfo builderTarget(String base) {
+        return new TargetInfo(BACKEND, io.gapwatch.client.BuildRecipe.builderKernel(base), accelerator.cpu(), accelerator.id());
     }
 
     /** The Debian releases already in the cache, oldest first. */

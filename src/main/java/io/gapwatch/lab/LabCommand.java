@@ -1,12 +1,12 @@
 package io.gapwatch.lab;
 
-import io.gapwatch.cli.Json;
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
 import io.gapwatch.export.Ktap;
 import io.gapwatch.probe.ProbeCommand;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.ReportJson;
 import io.gapwatch.probe.Verdict;
 
 import java.io.IOException;
@@ -28,13 +28,16 @@ public final class LabCommand {
     public static final String HELP = """
             Usage: gapwatch lab --kernel <release|path-to-vmlinuz> [options]
                    gapwatch lab --list
+                   gapwatch lab build --source VERSION [--patches DIR|FILE.mbox] [--config-fragment FILE]
+                                       (gapwatch lab build --help)
               Boot a kernel under QEMU (KVM with nested virtualization when the host has it, else TCG) and
               run the probe's kvm backend inside it: a real result for a kernel this machine does not run.
 
               --kernel K            a Debian release of the flavours amd64, cloud-amd64 or rt-amd64
                                     (6.12.117+deb12-amd64, 6.12.117+deb12-rt-amd64, 6.1.0-56-cloud-amd64), fetched
                                     once with apt-get download into $GAPWATCH_HOME/kernels/<release>; or the path
-                                    of a vmlinuz/bzImage (its release is read from the image)
+                                    of a vmlinuz/bzImage (its release is read from the image); or a kernel
+                                    'gapwatch lab build' made (6.12.117-gw-3f2a9c01b7de)
               --modules M           with a vmlinuz path: its lib/modules/<release> directory or a tar of it
                                     (default: beside its boot/); a kernel with KVM built in needs no modules
               --variant V           clock-realtime (default), clock-frozen (negative control), clock-guest
@@ -45,7 +48,8 @@ public final class LabCommand {
               --tolerance-ms X      slack above the bracket (default 1)
               --timeout-s S         give up on the guest after S s (default 120 + iterations x (gap + 1.5 s))
               --console FILE        copy the guest's serial console to FILE
-              --list                the kernels in the cache, then those apt can fetch by series and flavour
+              --list                the kernels in the cache, those built here, then those apt can fetch by
+                                    series and flavour
               --floor               benchmark: boot the kernel with the same QEMU command into an init that
                                     powers off at once, and print the seconds (bench/lab-boot.sh)
 
@@ -57,6 +61,9 @@ public final class LabCommand {
     }
 
     public static int main(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("build")) {
+            return LabBuildCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         Options o = Options.parse("lab", args,
                 Set.of("kernel", "modules", "variant", "gap-ms", "iterations", "format", "tolerance-ms", "timeout-s",
                         "console"),
@@ -79,12 +86,14 @@ public final class LabCommand {
         }
         int timeoutS = o.getInt("timeout-s", (int) KernelLab.defaultTimeout(request).toSeconds(), 10, 86_400);
         String kernel = o.get("kernel", null);
-        if (!KernelRelease.isValid(kernel) && !kernel.contains("/")) {
+        boolean named = KernelRelease.isValid(kernel) || KernelBuilds.isBuiltRelease(kernel);
+        if (!named && !kernel.contains("/")) {
             throw new UsageException("lab: --kernel '" + kernel + "' is neither a Debian kernel release (like "
-                    + "6.12.117+deb12-amd64 or 6.1.0-56-amd64) nor the path of a vmlinuz");
+                    + "6.12.117+deb12-amd64 or 6.1.0-56-amd64), nor a lab build (like 6.12.117-gw-3f2a9c01b7de), "
+                    + "nor the path of a vmlinuz");
         }
-        if (o.has("modules") && KernelRelease.isValid(kernel)) {
-            throw new UsageException("lab: --modules goes with a vmlinuz path; a Debian release brings its own");
+        if (o.has("modules") && named) {
+            throw new UsageException("lab: --modules goes with a vmlinuz path; a Debian release or a lab build brings its own");
         }
 
         if (o.has("floor")) {
@@ -105,7 +114,7 @@ public final class LabCommand {
             err.println("gapwatch lab: --console: " + e.getMessage());
             return ProbeCommand.EXIT_FAIL;
         }
-        out.print(format.equals("json") ? Json.MAPPER.writeValueAsString(report) + "\n" : Ktap.write(report));
+        out.print(format.equals("json") ? ReportJson.write(report) + "\n" : Ktap.write(report));
         out.flush();
         if (report.verdict() == Verdict.ERROR) {
             err.println("gapwatch lab: ERROR: " + report.error());
@@ -132,6 +141,9 @@ public final class LabCommand {
             Map<String, List<String>> installable = lab.installableBySeriesAndFlavour();
             out.println("# cached (" + cached.size() + ")");
             cached.forEach(out::println);
+            List<String> built = lab.builds().built();
+            out.println("# built by 'gapwatch lab build' or a lab agent's --build-source (" + built.size() + ")");
+            built.forEach(out::println);
             out.println("# installable with apt, by series and flavour ("
                     + installable.values().stream().mapToInt(List::size).sum() + ")");
             installable.forEach((group, releases) ->

@@ -2,7 +2,7 @@ package io.gapwatch.probe;
 
 /**
  * What broke when a run ends ERROR. The server retries INFRASTRUCTURE (up to the run's maxAttempts, every
- * attempt kept in the run's events) and never re-runs HARNESS, which would break the same way again.
+ * attempt kept in the run's events) and never re-runs HARNESS or BUILD, which would break the same way again.
  */
 public enum ErrorKind {
     /**
@@ -12,5 +12,10 @@ public enum ErrorKind {
      */
     INFRASTRUCTURE,
     /** The probe itself failed on this kernel (an ioctl answered an unexpected errno, a phase failed). */
-    HARNESS
+    HARNESS,
+    /**
+     * The kernel to run on could not be built from its recipe (a patch that does not apply, a compiler error):
+     * the same recipe fails the same way, so it is not retried; the error ends with the build log's last lines.
+     */
+    BUILD
 }

@@ -1,6 +1,7 @@
 package io.gapwatch.probe;
 
 import io.gapwatch.kvm.ClockData;
+import io.gapwatch.kvm.Errno;
 import io.gapwatch.kvm.KvmException;
 import io.gapwatch.kvm.PvclockTimeInfo;
 import io.gapwatch.kvm.RunstateData;
@@ -60,6 +61,8 @@ public final class Probe {
             return ProbeReport.judged(request, kernel.target(), path, request.rules().runVerdict(measurements), measurements);
         } catch (CapabilityMissingException e) {
             return ProbeReport.skipped(request, kernel.target(), e.getMessage());
+        } catch (RestoreRefusedException e) {
+            return ProbeReport.refused(request, kernel.target(), path, e.getMessage(), measurements);
         } catch (KvmException e) {
             Phase phase = iteration == null ? Phase.CAPABILITIES : iteration.phase;
             String where = iteration == null ? "" : iteration.number == WARM_UP ? " (warm-up)" : " (iteration " + iteration.number + ")";
@@ -78,6 +81,10 @@ public final class Probe {
         /** True ends the run before its next iteration (an agent whose run was cancelled, or whose lease was lost). */
         default boolean stopRequested() {
             return false;
+        }
+
+        /** What the run waits for before its first iteration: a lab kernel being built ("building ...: 812/2345 objects"). */
+        default void preparing(String message) {
         }
     }
 
@@ -106,7 +113,8 @@ public final class Probe {
             this.gapMs = gapMs;
         }
 
-        Measurement execute() throws KvmException, CapabilityMissingException, InterruptedException {
+        Measurement execute() throws KvmException, CapabilityMissingException, RestoreRefusedException,
+                InterruptedException {
             OptionalLong runDelayBefore = clock.runDelayNs();
             long t0 = clock.monotonicNs();
 
@@ -149,7 +157,14 @@ public final class Probe {
                 long t2 = clock.monotonicNs();
                 destination.setMsr(Xen.MSR_IA32_TSC_ADJUST, tscAdjust);
                 restoreClock(destination, savedClock); // before the runstate: a new VM's kvmclock starts near 0
-                destination.setRunstate(saved);
+                try {
+                    destination.setRunstate(saved);
+                } catch (KvmException e) {
+                    if (e.errno() == Errno.EINVAL.number) {
+                        throw new RestoreRefusedException(number == WARM_UP ? " in the warm-up" : " in iteration " + number, e);
+                    }
+                    throw e;
+                }
                 long restoreNs = clock.monotonicNs() - t2;
 
                 // Entering the guest books kvmclock_now - state_entry_time, the gap, into time_runnable.

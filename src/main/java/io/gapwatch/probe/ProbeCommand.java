@@ -1,6 +1,5 @@
 package io.gapwatch.probe;
 
-import io.gapwatch.cli.Json;
 import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
 import io.gapwatch.export.Ktap;
@@ -74,7 +73,7 @@ public final class ProbeCommand {
             };
         }
         ProbeReport report = execute(backend, o.get("sim-faults", null), request, progress);
-        out.print(format.equals("json") ? Json.MAPPER.writeValueAsString(report) + "\n" : Ktap.write(report));
+        out.print(format.equals("json") ? ReportJson.write(report) + "\n" : Ktap.write(report));
         out.flush();
         return exitCode(report);
     }

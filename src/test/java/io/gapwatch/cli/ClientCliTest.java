@@ -31,10 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -71,12 +68,6 @@ class ClientCliTest {
     Http http;
     final List<Agent> agents = new ArrayList<>();
 
-    record Result(int exit, String out, String err) {
-        JsonNode json() {
-            return io.gapwatch.cli.Json.MAPPER.readTree(out);
-        }
-    }
-
     @BeforeAll
     void startAgents() throws InterruptedException {
         Tables.truncateAll(jdbc);
@@ -103,24 +94,20 @@ class ClientCliTest {
         agents.forEach(Agent::stop);
     }
 
-    private Result cli(String... args) {
+    private CliResult cli(String... args) {
         return cliAs(Map.of("GAPWATCH_SERVER", "http://127.0.0.1:" + port, "GAPWATCH_TOKEN", Http.ADMIN_TOKEN), args);
     }
 
-    private Result cliAs(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ClientCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, home, false);
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliResult cliAs(Map<String, String> env, String... args) {
+        return CliResult.run(env, home, args);
     }
 
     @Test
     void run_wait_exits_with_the_kselftest_code_of_the_verdict() {
-        Result pass = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "2", "--wait");
-        Result negativeControl = cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "2", "--wait");
-        Result skip = cli("run", "--variant", "clock-guest", "--agent", "cli-model", "--iterations", "2", "--wait");
-        Result regression = cli("run", "--variant", "clock-realtime", "--kernel", "sim:6.12.101", "--iterations", "2", "--wait");
+        CliResult pass = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "2", "--wait");
+        CliResult negativeControl = cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "2", "--wait");
+        CliResult skip = cli("run", "--variant", "clock-guest", "--agent", "cli-model", "--iterations", "2", "--wait");
+        CliResult regression = cli("run", "--variant", "clock-realtime", "--kernel", "sim:6.12.101", "--iterations", "2", "--wait");
 
         assertThat(pass.exit()).as(pass.toString()).isEqualTo(0);
         assertThat(pass.out()).contains("verdict   PASS (expected PASS, as expected)").contains("ITER  STEAL ms");
@@ -134,7 +121,7 @@ class ClientCliTest {
 
     @Test
     void off_a_terminal_progress_is_one_line_per_state_change_on_stderr() {
-        Result r = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "3", "--wait",
+        CliResult r = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "3", "--wait",
                 "--format", "json");
 
         long id = r.json().path("id").asLong();
@@ -148,7 +135,7 @@ class ClientCliTest {
 
     @Test
     void without_wait_run_queues_and_says_how_to_follow() {
-        Result r = cli("run", "--variant", "clock-frozen", "--agent", "cli-model");
+        CliResult r = cli("run", "--variant", "clock-frozen", "--agent", "cli-model");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).matches("run \\d+ queued: clock-frozen at 10 ms, 5 iterations \\(gapwatch show \\d+; .*\\)\\n");
@@ -158,9 +145,9 @@ class ClientCliTest {
 
     @Test
     void runs_is_an_aligned_table_and_json_for_scripts() {
-        cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "1", "--wait");
-        Result table = cli("runs", "--variant", "clock-frozen", "--limit", "5");
-        Result json = cli("runs", "--variant", "clock-frozen", "--verdict", "FAIL", "--format", "json");
+        cli("run", "--variant", "clock-frozen", "--agent", "cli-model", "--iterations", "3", "--wait");
+        CliResult table = cli("runs", "--variant", "clock-frozen", "--limit", "5");
+        CliResult json = cli("runs", "--variant", "clock-frozen", "--verdict", "FAIL", "--format", "json");
 
         assertThat(table.exit()).isZero();
         List<String> lines = table.out().lines().toList();
@@ -184,10 +171,10 @@ class ClientCliTest {
         long id = cli("run", "--variant", "clock-realtime", "--agent", "cli-model", "--iterations", "2", "--wait",
                 "--format", "json").json().path("id").asLong();
 
-        Result text = cli("show", Long.toString(id));
-        Result ktap = cli("show", Long.toString(id), "--format", "ktap");
-        Result junit = cli("show", Long.toString(id), "--format", "junit");
-        Result kcidb = cli("show", Long.toString(id), "--format", "kcidb", "--origin", "my_lab");
+        CliResult text = cli("show", Long.toString(id));
+        CliResult ktap = cli("show", Long.toString(id), "--format", "ktap");
+        CliResult junit = cli("show", Long.toString(id), "--format", "junit");
+        CliResult kcidb = cli("show", Long.toString(id), "--format", "kcidb", "--origin", "my_lab");
 
         assertThat(text.out()).startsWith("run " + id + ": COMPLETED clock-realtime at a 10 ms gap, 2 iterations")
                 .contains("(sim backend: a model, not a kernel result)");
@@ -206,12 +193,12 @@ class ClientCliTest {
 
     @Test
     void the_servers_refusals_read_as_its_detail_and_field_never_a_stack_trace() {
-        Result badGap = cli("run", "--variant", "clock-realtime", "--gap-ms", "0");
-        Result unknownRun = cli("show", "987654");
-        Result unservable = cli("run", "--variant", "clock-realtime", "--kernel", "4.19.0-0-amd64");
-        Result badOrigin = cli("export", "kcidb", "--run", "1", "--origin", "Not An Origin");
-        Result badToken = cliAs(Map.of("GAPWATCH_SERVER", "http://127.0.0.1:" + port, "GAPWATCH_TOKEN", "gw_a_wrong"), "agents");
-        Result unreachable = cli("agents", "--server", "http://127.0.0.1:1");
+        CliResult badGap = cli("run", "--variant", "clock-realtime", "--gap-ms", "0");
+        CliResult unknownRun = cli("show", "987654");
+        CliResult unservable = cli("run", "--variant", "clock-realtime", "--kernel", "4.19.0-0-amd64");
+        CliResult badOrigin = cli("export", "kcidb", "--run", "1", "--origin", "Not An Origin");
+        CliResult badToken = cliAs(Map.of("GAPWATCH_SERVER", "http://127.0.0.1:" + port, "GAPWATCH_TOKEN", "gw_a_wrong"), "agents");
+        CliResult unreachable = cli("agents", "--server", "http://127.0.0.1:1");
 
         assertThat(badGap.err()).isEqualTo("gapwatch run: gapMs: must be between 1 and 60000 ms, was 0 (field: gapMs)\n");
         assertThat(unknownRun.err()).startsWith("gapwatch show: ").contains("987654");
@@ -219,7 +206,7 @@ class ClientCliTest {
         assertThat(badOrigin.err()).contains("(field: origin)");
         assertThat(badToken.err()).startsWith("gapwatch agents: ");
         assertThat(unreachable.err()).startsWith("gapwatch agents: cannot reach http://127.0.0.1:1 (from --server)");
-        for (Result r : List.of(badGap, unknownRun, unservable, badOrigin, badToken, unreachable)) {
+        for (CliResult r : List.of(badGap, unknownRun, unservable, badOrigin, badToken, unreachable)) {
             assertThat(r.exit()).as(r.err()).isEqualTo(1);
             assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -228,9 +215,9 @@ class ClientCliTest {
 
     @Test
     void a_wrong_command_line_is_a_usage_error_with_exit_2() {
-        Result missing = cli("run", "--gap-ms", "10");
-        Result notANumber = cli("run", "--variant", "clock-realtime", "--gap-ms", "ten");
-        Result badFormat = cli("runs", "--format", "yaml");
+        CliResult missing = cli("run", "--gap-ms", "10");
+        CliResult notANumber = cli("run", "--variant", "clock-realtime", "--gap-ms", "ten");
+        CliResult badFormat = cli("runs", "--format", "yaml");
 
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("Missing required option: '--variant=<variant>'").contains("Usage: gapwatch run");
@@ -243,7 +230,7 @@ class ClientCliTest {
     @ValueSource(strings = {"run", "sweep", "runs", "show", "agents", "compare", "regressions", "bisect", "schedules",
             "export"})
     void every_command_has_help(String command) {
-        Result help = cli(command, "--help");
+        CliResult help = cli(command, "--help");
 
         assertThat(help.exit()).isZero();
         assertThat(help.out()).startsWith("Usage: gapwatch " + command).contains("--server=URL").contains("--token=T");
@@ -251,22 +238,23 @@ class ClientCliTest {
 
     @Test
     void agents_and_schedules_are_tables() {
+        // a cron that cannot come due while the tests run: the server stays alive for later test classes
         http.post("/api/v1/schedules", """
-                {"name":"cli-nightly","cron":"0 2 * * *","timeZone":"UTC","matrix":{"backend":"sim"}}""");
+                {"name":"cli-nightly","cron":"0 2 1 1 *","timeZone":"UTC","matrix":{"backend":"sim"}}""");
 
-        Result agentsTable = cli("agents");
-        Result schedules = cli("schedules");
+        CliResult agentsTable = cli("agents");
+        CliResult schedules = cli("schedules");
 
         assertThat(agentsTable.out().lines().findFirst().orElseThrow()).startsWith("AGENT  NAME");
         assertThat(agentsTable.out()).contains("cli-model").contains("sim:6.12-model (sim)")
                 .contains("sim:6.12.100 (sim), sim:6.12.101 (sim)");
-        assertThat(schedules.out()).startsWith("SCHEDULE  NAME").contains("cli-nightly").contains("0 2 * * *");
+        assertThat(schedules.out()).startsWith("SCHEDULE  NAME").contains("cli-nightly").contains("0 2 1 1 *");
         assertThat(cli("agents", "--format", "json").json().size()).isEqualTo(2);
     }
 
     @Test
     void sweep_wait_shows_progress_then_the_grid_and_fails_on_a_regression() {
-        Result r = cli("sweep", "--kernels", "sim:6.12.100,sim:6.12.101", "--variants", "clock-realtime,clock-frozen",
+        CliResult r = cli("sweep", "--kernels", "sim:6.12.100,sim:6.12.101", "--variants", "clock-realtime,clock-frozen",
                 "--iterations", "2", "--wait");
 
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
@@ -281,11 +269,12 @@ class ClientCliTest {
 
     @Test
     void a_sweep_without_regressions_passes_and_exports_for_ci(@TempDir Path dir) throws Exception {
-        Result junit = cli("sweep", "--kernels", "sim:6.12.100", "--iterations", "1", "--wait", "--format", "junit");
+        // 3 iterations: a single one of clock-frozen could pass when a preemption of the loaded machine hits it
+        CliResult junit = cli("sweep", "--kernels", "sim:6.12.100", "--iterations", "3", "--wait", "--format", "junit");
         Path xml = Files.writeString(dir.resolve("TEST-sweep.xml"), junit.out());
         long sweepId = http.get("/api/v1/sweeps").json().path("items").get(0).path("id").asLong();
-        Result export = cli("export", "kcidb", "--sweep", Long.toString(sweepId), "--output", dir.resolve("kcidb.json").toString());
-        Result ktap = cli("export", "ktap", "--sweep", Long.toString(sweepId));
+        CliResult export = cli("export", "kcidb", "--sweep", Long.toString(sweepId), "--output", dir.resolve("kcidb.json").toString());
+        CliResult ktap = cli("export", "ktap", "--sweep", Long.toString(sweepId));
 
         assertThat(junit.exit()).as(junit.toString()).isZero();
         List<ReportTestSuite> suites = new TestSuiteXmlParser(new NullConsoleLogger()).parse(xml.toString());
@@ -318,13 +307,13 @@ class ClientCliTest {
     void compare_is_a_table_per_series_and_json_and_fails_on_the_planted_regression() {
         // 10 iterations a side: enough for Mann-Whitney and Fisher to reach p < 0.001 on the lost gap
         for (String kernel : List.of("sim:6.12.100", "sim:6.12.101")) {
-            Result run = cli("run", "--variant", "clock-realtime", "--kernel", kernel, "--iterations", "10", "--wait");
+            CliResult run = cli("run", "--variant", "clock-realtime", "--kernel", kernel, "--iterations", "10", "--wait");
             assertThat(run.exit()).as(run.toString()).isIn(0, 1);
         }
 
-        Result table = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10");
-        Result json = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--format", "json");
-        Result unknown = cli("compare", "sim:6.12.100", "sim:9.9.9");
+        CliResult table = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10");
+        CliResult json = cli("compare", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--format", "json");
+        CliResult unknown = cli("compare", "sim:6.12.100", "sim:9.9.9");
 
         assertThat(table.exit()).as(table.toString()).isEqualTo(1);
         List<String> lines = table.out().lines().toList();
@@ -350,10 +339,10 @@ class ClientCliTest {
                 "clock-realtime", 10, "sim", "sim:6.12.100", "sim:6.12.100", 10, null, null,
                 "lost gap on sim:6.12.101", Instant.now()).id();
 
-        Result table = cli("regressions", "--state", "dismissed");
-        Result json = cli("regressions", "--format", "json");
-        Result none = cli("regressions", "--state", "FIXED");
-        Result badState = cli("regressions", "--state", "broken");
+        CliResult table = cli("regressions", "--state", "dismissed");
+        CliResult json = cli("regressions", "--format", "json");
+        CliResult none = cli("regressions", "--state", "FIXED");
+        CliResult badState = cli("regressions", "--state", "broken");
 
         assertThat(table.exit()).as(table.toString()).isZero();
         List<String> lines = table.out().lines().toList();
@@ -374,11 +363,11 @@ class ClientCliTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void bisect_wait_names_the_first_bad_kernel_and_says_when_the_range_is_clean() {
-        Result found = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10",
+        CliResult found = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-realtime", "--gap-ms", "10",
                 "--wait");
-        Result clean = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-frozen", "--gap-ms", "10",
+        CliResult clean = cli("bisect", "sim:6.12.100", "sim:6.12.101", "--variant", "clock-frozen", "--gap-ms", "10",
                 "--wait", "--format", "json");
-        Result unservable = cli("bisect", "sim:6.12.100", "sim:9.9.9", "--variant", "clock-realtime");
+        CliResult unservable = cli("bisect", "sim:6.12.100", "sim:9.9.9", "--variant", "clock-realtime");
 
         assertThat(found.exit()).as(found.toString()).isZero();
         List<String> lines = found.out().lines().toList();

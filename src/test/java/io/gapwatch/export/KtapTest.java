@@ -47,6 +47,22 @@ class KtapTest {
     }
 
     @Test
+    void aRestoreTheKernelRefusedIsTheNextIterationNotOkWithItsReasonAndTheRunFails() {
+        ProbeRequest request = new ProbeRequest(Variant.CLOCK_FROZEN, 10, 3, VerdictRules.defaults());
+        Measurement first = iteration(1, 400_000, 400_000, 0L);
+
+        String ktap = Ktap.write(ProbeReport.refused(request, LAB, ClockPath.FROZEN,
+                "the kernel refused the saved runstate in iteration 2 (KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA) failed: EINVAL (22))",
+                List.of(first)));
+
+        assertThat(ktap).contains("1..3\n").contains("\nnot ok 1 iteration_1\n")
+                .contains("\n# iteration 2: the kernel refused the saved runstate in iteration 2 (KVM_XEN_VCPU_SET_ATTR"
+                        + "(RUNSTATE_DATA) failed: EINVAL (22))\nnot ok 2 iteration_2\n")
+                .contains("# verdict FAIL (expected FAIL, as expected)")
+                .doesNotContain("# ERROR");
+    }
+
+    @Test
     void theClockPathIsADiagnosticLine() {
         String ktap = Ktap.write(judged(false, ClockPath.ELAPSED_MONOTONIC, List.of(iteration(1, 10_400_000, 10_400_000, 0L))));
 

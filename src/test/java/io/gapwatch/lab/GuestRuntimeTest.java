@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("lab")
 class GuestRuntimeTest {
+    /** Each probe's class-load log ({@code -Xlog:class+load}): where every class came from. */
+    @TempDir
+    Path logs;
+
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void theTrimmedRuntimeRunsTheProbeAndHoldsNothingElse() throws Exception {
@@ -61,12 +66,19 @@ class GuestRuntimeTest {
         // offers (PASS, or SKIP without one or without Xen), never an ERROR of a runtime that lacks something.
         ProbeReport kvm = probe(Path.of(tree), "kvm");
         assertThat(kvm.verdict()).as(kvm.error()).isNotEqualTo(Verdict.ERROR);
+        // Under TCG a class read from a jar (parsed, verified) costs what the archive saves: none is.
+        for (String backend : List.of("sim", "kvm")) {
+            assertThat(Files.readAllLines(logs.resolve(backend + ".log")))
+                    .as("classes the %s probe read from a jar instead of the class-data archive", backend)
+                    .filteredOn(l -> l.contains("source: file:")).isEmpty();
+        }
     }
 
-    private static ProbeReport probe(Path tree, String backend) throws Exception {
+    private ProbeReport probe(Path tree, String backend) throws Exception {
         List<String> command = new ArrayList<>(List.of(tree.resolve("jre/bin/java").toString()));
         command.addAll(GuestRuntime.JVM_OPTIONS);
         command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + tree.resolve("app.jsa"),
+                "-Xlog:class+load:file=" + logs.resolve(backend + ".log"),
                 "-Djna.boot.library.path=" + tree.resolve("native"), "-Djna.nounpack=true",
                 "-cp", Files.readString(tree.resolve("classpath")), "io.gapwatch.Gapwatch",
                 "probe", "--backend", backend, "--iterations", "2", "--format", "json"));

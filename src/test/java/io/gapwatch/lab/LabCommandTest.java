@@ -63,16 +63,20 @@ class LabCommandTest {
 
     /** The cache of $GAPWATCH_HOME and apt's lists, as they are on this machine: the shape, not the content. */
     @Test
-    void listShowsTheCachedKernelsThenTheInstallableOnesBySeriesAndFlavourOldestFirst() {
+    void listShowsTheCachedKernelsTheBuiltOnesThenTheInstallableOnesBySeriesAndFlavourOldestFirst() {
         assertThat(lab("--list")).as(err.toString(StandardCharsets.UTF_8)).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines.get(0)).matches("# cached \\(\\d+\\)");
         int cached = Integer.parseInt(lines.get(0).replaceAll("\\D", ""));
         assertThat(lines.subList(1, cached + 1)).allMatch(KernelRelease::isValid);
-        assertThat(lines.get(cached + 1)).matches("# installable with apt, by series and flavour \\(\\d+\\)");
-        int installable = Integer.parseInt(lines.get(cached + 1).replaceAll("\\D", ""));
+        assertThat(lines.get(cached + 1)).matches("# built by 'gapwatch lab build' or a lab agent's --build-source \\(\\d+\\)");
+        int built = Integer.parseInt(lines.get(cached + 1).replaceAll("\\D", ""));
+        assertThat(lines.subList(cached + 2, cached + 2 + built)).allMatch(KernelBuilds::isBuiltRelease);
+        int next = cached + 2 + built;
+        assertThat(lines.get(next)).matches("# installable with apt, by series and flavour \\(\\d+\\)");
+        int installable = Integer.parseInt(lines.get(next).replaceAll("\\D", ""));
         int listed = 0;
-        for (String group : lines.subList(cached + 2, lines.size())) {
+        for (String group : lines.subList(next + 1, lines.size())) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+?) \\((\\d+)\\): (.+)").matcher(group);
             assertThat(m.matches()).as("a series line: %s", group).isTrue();
             List<KernelRelease> releases = java.util.Arrays.stream(m.group(3).split(" ")).map(KernelRelease::new).toList();

@@ -20,6 +20,11 @@ class DelegatingHypervisor implements Hypervisor {
     protected void beforeSetRunstate(RunstateData runstate) throws KvmException {
     }
 
+    /** What KVM_XEN_VCPU_GET_ATTR(RUNSTATE_DATA) on VM {@code number} answers; {@code vm} is the VM asked. */
+    protected RunstateData getRunstate(int number, XenVm vm) throws KvmException {
+        return vm.getRunstate();
+    }
+
     @Override
     public TargetInfo target() {
         return delegate.target();
@@ -83,7 +88,7 @@ class DelegatingHypervisor implements Hypervisor {
 
             @Override
             public RunstateData getRunstate() throws KvmException {
-                return vm.getRunstate();
+                return DelegatingHypervisor.this.getRunstate(number, vm);
             }
 
             @Override

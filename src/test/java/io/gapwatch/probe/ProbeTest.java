@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.OptionalLong;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -209,6 +210,83 @@ class ProbeTest {
     }
 
     @Test
+    void the_models_kvmclock_and_realtime_are_one_pair_so_a_preemption_between_two_clock_reads_books_no_less_than_the_gap() {
+        HostClock preemptedBeforeEveryRealtimeRead = new HostClock() {
+            @Override
+            public long monotonicNs() {
+                return clock.monotonicNs();
+            }
+
+            @Override
+            public long realtimeNs() {
+                clock.preempt(2_000_000); // a busy host: the thread waits 2 ms between its two clock reads
+                return clock.realtimeNs();
+            }
+
+            @Override
+            public void sleep(long ns) {
+                clock.sleep(ns);
+            }
+
+            @Override
+            public OptionalLong runDelayNs() {
+                return clock.runDelayNs();
+            }
+        };
+        Probe probe = new Probe(new SimKernel(preemptedBeforeEveryRealtimeRead, SimFaults.none(), new Random(7)), clock);
+        ProbeReport report = probe.run(new ProbeRequest(Variant.CLOCK_REALTIME, 10, 3, VerdictRules.defaults()));
+
+        assertThat(report.measurements()).hasSize(3).allSatisfy(m -> {
+            assertThat(m.stealDeltaNs()).isGreaterThanOrEqualTo(m.gapLowNs());
+            assertThat(m.withinBracket()).isTrue();
+        });
+    }
+
+    /**
+     * A preemptible kernel preempting the probe thread inside a vCPU ioctl after the clock save: kvm_arch_vcpu_put
+     * books a transition to runnable then, so the saved state_entry_time is later than the saved clock.
+     */
+    private Hypervisor preemptedAfterTheClockSave() {
+        return new DelegatingHypervisor(new SimKernel(clock, SimFaults.none())) {
+            @Override
+            protected RunstateData getRunstate(int number, XenVm vm) throws KvmException {
+                RunstateData r = vm.getRunstate();
+                if (number != 3) { // VM 3 is the first measured iteration's source (1 and 2 are the warm-up's)
+                    return r;
+                }
+                clock.preempt(1_000_000);
+                long now = vm.getClock().clockNs();
+                long ran = now - r.stateEntryTime();
+                return new RunstateData(RunstateData.RUNNABLE, now, r.timeRunning() + ran, r.timeRunnable(),
+                        r.timeBlocked(), r.timeOffline());
+            }
+        };
+    }
+
+    @Test
+    void a_frozen_clock_the_kernel_refuses_to_restore_runstate_against_is_a_fail_with_the_reason_not_an_error() {
+        ProbeReport report = new Probe(preemptedAfterTheClockSave(), clock).run(
+                new ProbeRequest(Variant.CLOCK_FROZEN, 10, 2, VerdictRules.defaults()));
+
+        assertThat(report.verdict()).as(report.error()).isEqualTo(Verdict.FAIL);
+        assertThat(report.asExpected()).isTrue();
+        assertThat(report.errorKind()).isNull();
+        assertThat(report.error()).contains("refused the saved runstate in iteration 1")
+                .contains("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA) failed: EINVAL (22)")
+                .contains("earlier than the runstate's state_entry_time");
+        assertThat(report.measurements()).isEmpty();
+    }
+
+    @Test
+    void the_same_preemption_costs_clock_realtime_nothing_it_moves_the_clock_on_by_the_gap() {
+        ProbeReport report = new Probe(preemptedAfterTheClockSave(), clock).run(
+                new ProbeRequest(Variant.CLOCK_REALTIME, 10, 2, VerdictRules.defaults()));
+
+        assertThat(report.verdict()).as(report.error()).isEqualTo(Verdict.PASS);
+        assertThat(report.measurements()).hasSize(2);
+    }
+
+    @Test
     void an_unexpected_ioctl_failure_is_an_error_naming_the_phase_the_ioctl_and_the_errno() {
         Hypervisor broken = new DelegatingHypervisor(new SimKernel(clock, SimFaults.none())) {
             int restores;
@@ -216,7 +294,7 @@ class ProbeTest {
             @Override
             protected void beforeSetRunstate(RunstateData r) throws KvmException {
                 if (++restores == 2) { // the first measured iteration, after the warm-up
-                    throw new KvmException("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)", Errno.EINVAL);
+                    throw new KvmException("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)", Errno.EFAULT);
                 }
             }
         };
@@ -225,7 +303,7 @@ class ProbeTest {
 
         assertThat(report.verdict()).isEqualTo(Verdict.ERROR);
         assertThat(report.error()).contains("phase restore").contains("iteration 1")
-                .contains("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)").contains("EINVAL (22)");
+                .contains("KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA)").contains("EFAULT (14)");
         assertThat(report.asExpected()).isNull();
     }
 }

@@ -25,6 +25,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -194,8 +195,19 @@ class AgentFailoverTest {
         assertThat(measurements(runId)).isEqualTo(2);
         assertThat(acceptedToken(runId)).as("the result accepted is the spooled one, not a new run's").isEqualTo(token);
         assertThat(done.path("attempts").asInt()).as("the run was not leased again").isEqualTo(1);
-        assertThat(new Spool(home.resolve("spool").resolve("returning")).pending()).isEmpty();
+        // the agent empties its spool once the server has answered the delivery, a moment after the run completes
+        Spool spool = new Spool(home.resolve("spool").resolve("returning"));
+        Await.until("the returning agent's spool emptied after its delivery", Duration.ofSeconds(60),
+                () -> pending(spool).isEmpty(), () -> pending(spool).toString());
         assertThat(Files.list(home.resolve("spool").resolve("returning").resolve("refused"))).as("nothing refused").isEmpty();
+    }
+
+    private static List<Spool.Entry> pending(Spool spool) {
+        try {
+            return spool.pending();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long firstLeaseToken(JsonNode run) {

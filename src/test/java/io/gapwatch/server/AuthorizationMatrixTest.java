@@ -87,6 +87,9 @@ class AuthorizationMatrixTest {
         admin.as(tokens.get(Who.ENROLLMENT)).post("/api/v1/agents", """
                 {"name":"matrix-series","targets":[{"backend":"sim","kernelRelease":"sim:6.12.100"},
                  {"backend":"sim","kernelRelease":"sim:6.12.101"}]}""");
+        // a builder for patch series (its runs stay queued: that agent never leases)
+        admin.as(tokens.get(Who.ENROLLMENT)).post("/api/v1/agents", """
+                {"name":"matrix-builder","targets":[{"backend":"sim","kernelRelease":"build:6.12.117"}]}""");
         tokens.put(Who.OWNER_AGENT, owner.path("secret").asString());
         tokens.put(Who.OTHER_AGENT, other.path("secret").asString());
     }
@@ -134,6 +137,10 @@ class AuthorizationMatrixTest {
     /** One run on the owner's kernel, as a lease of it must match the result this test reports. */
     private static final String SWEEP = "{\"matrix\":{\"kernels\":[\"sim:6.12-model\"],\"variants\":[\"clock-realtime\"],"
             + "\"gapsMs\":[10],\"iterations\":1}}";
+
+    /** A patch series of one patch against the builder's source. */
+    private static final String PATCH_SERIES = "{\"base\":\"6.12.117\",\"patches\":[{\"text\":"
+            + "\"Subject: [PATCH] KVM: x86/xen: a comment\\n\\n---\\ndiff --git a/x b/x\\n\"}]}";
 
     private long runningSweep() {
         return admin.post("/api/v1/sweeps", SWEEP).json().path("id").asLong();
@@ -195,6 +202,12 @@ class AuthorizationMatrixTest {
         r.put("POST /api/v1/schedules/{id}/trigger", new Rule(operators, 201, who -> new Call("POST",
                 "/api/v1/schedules/" + schedule("matrix-trigger-" + who.name().toLowerCase()) + "/trigger", null)));
         r.put("GET /api/v1/series", new Rule(readers, who -> new Call("GET", "/api/v1/series", null)));
+        r.put("GET /api/v1/series/points", new Rule(readers, who -> new Call("GET",
+                "/api/v1/series/points?kernel=sim:6.12-model&variant=clock-realtime&gapMs=10&buckets=50", null)));
+        r.put("POST /api/v1/series", new Rule(operators, 201, who -> new Call("POST", "/api/v1/series", PATCH_SERIES)));
+        r.put("GET /api/v1/series/{id}", new Rule(readers, who -> new Call("GET",
+                "/api/v1/series/" + admin.post("/api/v1/series", PATCH_SERIES).json().path("id").asLong(), null)));
+        r.put("GET /api/v1/series/submitted", new Rule(readers, who -> new Call("GET", "/api/v1/series/submitted", null)));
         // after the result row above: the owner's reports are the measurements compared here
         r.put("GET /api/v1/compare", new Rule(readers, who -> new Call("GET",
                 "/api/v1/compare?base=sim:6.12-model&head=sim:6.12-model", null)));

@@ -73,6 +73,16 @@ class BadInputFuzzTest {
             "{\"name\":\"fuzz-million\",\"cron\":\"0 2 * * *\"," + MILLION.substring(1),
             SCHEDULE.replace("[\"sim:6.12-model\"]", "[]")};
 
+    private static final String PATCH_SERIES = "{\"base\":\"6.12.117\",\"variant\":\"clock-realtime\",\"gapMs\":10,"
+            + "\"iterations\":5,\"configFragment\":\"CONFIG_KVM_XEN=y\",\"patches\":[{\"text\":"
+            + "\"From: a@b\\nSubject: [PATCH 1/1] KVM: x86/xen: a comment\\n\\n---\\ndiff --git a/x b/x\\n\"}]}";
+    private static final String[] PATCH_SERIES_BODIES = {PATCH_SERIES, PATCH_SERIES,
+            PATCH_SERIES.replace("6.12.117", "6.12.999"), PATCH_SERIES.replace("6.12.117", "v6.12"),
+            PATCH_SERIES.replace("Subject:", "Subjekt:"), PATCH_SERIES.replace("diff --git", "no diff"),
+            "{\"base\":\"6.12.117\",\"patches\":[]}", "{\"base\":\"6.12.117\",\"patches\":[{}]}",
+            PATCH_SERIES.replace("CONFIG_KVM_XEN=y", "\\u0000"),
+            "{\"base\":\"6.12.117\",\"patches\":[{\"text\":\"" + "Subject: x\\n\\ndiff ".repeat(300_000) + "\"}]}"};
+
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestDatabase.register(registry);
@@ -123,7 +133,8 @@ class BadInputFuzzTest {
         Tables.truncateAll(jdbc);
         Http admin = new Http("http://127.0.0.1:" + port, Http.ADMIN_TOKEN);
         JsonNode agent = admin.as(admin.newToken("enrollment")).post("/api/v1/agents", """
-                {"name":"fuzz-agent","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"}]}""").json();
+                {"name":"fuzz-agent","targets":[{"backend":"sim","kernelRelease":"sim:6.12-model"},
+                 {"backend":"sim","kernelRelease":"build:6.12.117"}]}""").json();
         String agentSecret = agent.path("secret").asString();
         String viewer = admin.newToken("viewer");
         long runId = admin.post("/api/v1/runs", """
@@ -140,6 +151,8 @@ class BadInputFuzzTest {
                 admin.post("/api/v1/sweeps", SWEEP).json().path("id").asText());
         Map<String, String> validForSchedules = Map.of("{id}",
                 admin.post("/api/v1/schedules", SCHEDULE).json().path("id").asText());
+        Map<String, String> validForPatchSeries = Map.of("{id}",
+                admin.post("/api/v1/series", PATCH_SERIES).json().path("id").asText());
         // the admin token and the fuzzer's agent must survive: token and agent paths (revoke, delete, and any
         // method the fuzzer swaps in) get a throwaway token's or agent's id (the run's id may well be the id of
         // the fuzzer's own agent: both sequences start low)
@@ -161,6 +174,7 @@ class BadInputFuzzTest {
             String path = path(e.template(), e.template().startsWith("/api/v1/tokens") ? validForTokens
                     : e.template().startsWith("/api/v1/sweeps") ? validForSweeps
                     : e.template().startsWith("/api/v1/schedules") ? validForSchedules
+                    : e.template().startsWith("/api/v1/series") ? validForPatchSeries
                     : e.template().startsWith("/api/v1/agents/{id}") ? validForDoomedAgent
                     : e.template().equals("/api/v1/runs/{id}/cancel") ? validForCancel : valid);
             String body = body(e.template());
@@ -240,7 +254,7 @@ class BadInputFuzzTest {
         }
         if (random.nextInt(3) == 0) {
             String[] params = {"state", "verdict", "kernel", "variant", "agent", "sweep", "schedule", "page", "size", "format",
-                    "origin", "zzz", "base", "head", "gapMs", "backend"};
+                    "origin", "zzz", "base", "head", "gapMs", "backend", "from", "to", "buckets"};
             StringBuilder q = new StringBuilder("?");
             for (int i = random.nextInt(4); i >= 0; i--) {
                 String name = pick(params);
@@ -265,6 +279,8 @@ class BadInputFuzzTest {
             base = pick(SWEEP_BODIES);
         } else if (template.startsWith("/api/v1/schedules")) {
             base = pick(SCHEDULE_BODIES);
+        } else if (template.equals("/api/v1/series")) {
+            base = pick(PATCH_SERIES_BODIES);
         } else if (template.startsWith("/api/v1/bisections")) {
             base = "{\"good\":\"sim:6.12-model\",\"bad\":\"sim:6.12-model\",\"variant\":\"clock-realtime\",\"gapMs\":10,\"iterations\":5}";
         } else if (template.endsWith("/acknowledge")) {

@@ -50,10 +50,7 @@ class LabSweepTest {
     /** A database of its own: no other test class's agent may lease these runs. */
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = TestDatabase.createDatabase("lab_sweep");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("spring.datasource.password", TestDatabase::password);
+        TestDatabase.registerOwn(registry, "lab_sweep");
     }
 
     @LocalServerPort
@@ -125,11 +122,18 @@ class LabSweepTest {
                     + "&head=6.12.117%2Bdeb12-amd64&variant=clock-realtime&gapMs=10").json();
             assertThat(compare.path("series")).as(compare.toString()).singleElement()
                     .satisfies(c -> assertThat(c.path("category").asString()).as(c.toString()).isEqualTo("unchanged"));
+            // Real-kernel noise may raise a suspect now and then; its confirmation re-runs must dismiss it.
+            long decided = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (!http.get("/api/v1/regressions?state=SUSPECTED").json().path("items").isEmpty()) {
+                assertThat(System.nanoTime()).as("the confirmation runs of every suspect end within 20 min").isLessThan(decided);
+                Thread.sleep(500);
+            }
             JsonNode regressions = http.get("/api/v1/regressions").json();
-            assertThat(regressions.path("items")).as("regressions declared on real-kernel noise: " + regressions).isEmpty();
+            assertThat(regressions.path("items")).as("regressions declared on real-kernel noise: " + regressions)
+                    .allSatisfy(r -> assertThat(r.path("state").asString()).isEqualTo("DISMISSED"));
             System.out.println("lab sweep: " + sweep.path("progress") + "; compare 6.12.113 -> 6.12.117 clock-realtime: "
                     + compare.path("series").get(0).path("category").asString() + " (" + compare.path("series").get(0).path("reason").asString()
-                    + "); regressions: " + regressions.path("items").size());
+                    + "); suspects dismissed by their confirmation runs: " + regressions.path("items").size());
         } finally {
             agent.stop();
             thread.join(30_000);

@@ -153,7 +153,7 @@ class LeaseQueueTest {
         assertThatThrownBy(() -> leases.leaseNow(labAgent, simAgent.agentId())).isInstanceOf(ForbiddenException.class);
         Lease lease = lease(simAgent);
 
-        assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token(), null)).isInstanceOf(ForbiddenException.class);
+        assertThatThrownBy(() -> leases.heartbeat(labAgent, lease.token(), null, null)).isInstanceOf(ForbiddenException.class);
         assertThatThrownBy(() -> leases.report(labAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ForbiddenException.class).hasMessageContaining("belongs to agent sim-1");
     }
@@ -171,7 +171,7 @@ class LeaseQueueTest {
         assertThat(lease.expiresAt()).as("until acknowledged, the lease-ack timeout").isEqualTo(clock.now().plusSeconds(15));
 
         clock.advance(Duration.ofSeconds(10));
-        assertThat(leases.heartbeat(simAgent, lease.token(), null)).isEqualTo(clock.now().plusSeconds(30));
+        assertThat(leases.heartbeat(simAgent, lease.token(), null, null)).isEqualTo(clock.now().plusSeconds(30));
         assertThat(runs.get(lease.run().id()).state()).isEqualTo(RunState.RUNNING);
 
         clock.advance(Duration.ofSeconds(29));
@@ -183,7 +183,7 @@ class LeaseQueueTest {
     void an_expired_lease_is_requeued_and_the_late_result_of_its_old_token_is_refused() throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease first = lease(simAgent);
-        leases.heartbeat(simAgent, first.token(), 0);
+        leases.heartbeat(simAgent, first.token(), 0, null);
 
         clock.advance(Duration.ofSeconds(31));
         leases.reap();
@@ -193,7 +193,7 @@ class LeaseQueueTest {
 
         Lease second = lease(simAgent);
         assertThat(second.token()).isNotEqualTo(first.token());
-        assertThatThrownBy(() -> leases.heartbeat(simAgent, first.token(), null)).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, first.token(), null, null)).isInstanceOf(ConflictException.class);
         assertThatThrownBy(() -> leases.report(simAgent, first.token(), simReport(Variant.CLOCK_REALTIME, 2)))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("not current");
 
@@ -222,10 +222,10 @@ class LeaseQueueTest {
             throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease lease = lease(simAgent);
-        leases.heartbeat(simAgent, lease.token(), 0); // acknowledged: the run is RUNNING
+        leases.heartbeat(simAgent, lease.token(), 0, null); // acknowledged: the run is RUNNING
         clock.advance(Duration.ofSeconds(31)); // expired on the server clock; the reaper (every hour here) has not run
 
-        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 0)).isInstanceOf(ConflictException.class)
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 0, null)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("not current");
         leases.reap();
         RunView requeued = runs.get(id);
@@ -237,7 +237,7 @@ class LeaseQueueTest {
     void a_run_whose_leases_expire_max_attempts_times_ends_as_error_with_the_reason() throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         for (int attempt = 1; attempt <= 2; attempt++) {
-            leases.heartbeat(simAgent, lease(simAgent).token(), 0);
+            leases.heartbeat(simAgent, lease(simAgent).token(), 0, null);
             clock.advance(Duration.ofSeconds(31));
             leases.reap();
         }
@@ -276,6 +276,27 @@ class LeaseQueueTest {
         Lease next = lease(simAgent);
         assertThatThrownBy(() -> leases.report(simAgent, next.token(), simReport(Variant.CLOCK_REALTIME, 1)))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("needs all 2 iterations");
+    }
+
+    @Test
+    void a_fail_ended_by_the_kernel_refusing_a_restore_is_stored_with_its_reason_and_the_iterations_before_it()
+            throws InterruptedException {
+        long id = queue("clock-frozen", null, "sim");
+        Lease lease = lease(simAgent);
+        ProbeRequest request = new ProbeRequest(Variant.CLOCK_FROZEN, 10, 2, VerdictRules.defaults());
+        String refusal = "the kernel refused the saved runstate in iteration 2 (KVM_XEN_VCPU_SET_ATTR(RUNSTATE_DATA) "
+                + "failed: EINVAL (22)): its kvmclock, as restored, is earlier than the runstate's state_entry_time";
+        ProbeReport measuredOne = simReport(Variant.CLOCK_FROZEN, 1);
+
+        leases.report(simAgent, lease.token(), ProbeReport.refused(request, measuredOne.target(),
+                measuredOne.clockPath(), refusal, measuredOne.measurements()));
+
+        RunView run = runs.get(id);
+        assertThat(run.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(run.asExpected()).isTrue();
+        assertThat(run.error()).isEqualTo(refusal);
+        assertThat(run.errorKind()).isNull();
+        assertThat(run.measurements()).hasSize(1);
     }
 
     @Test
@@ -324,7 +345,7 @@ class LeaseQueueTest {
             throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease first = lease(simAgent);
-        leases.heartbeat(simAgent, first.token(), 0);
+        leases.heartbeat(simAgent, first.token(), 0, null);
 
         leases.report(simAgent, first.token(), infrastructureError("the guest did not finish within 120 s"));
         RunView requeued = runs.get(id);
@@ -333,7 +354,7 @@ class LeaseQueueTest {
         assertThat(requeued.attempts()).isEqualTo(1);
 
         Lease second = lease(simAgent);
-        leases.heartbeat(simAgent, second.token(), 0);
+        leases.heartbeat(simAgent, second.token(), 0, null);
         leases.report(simAgent, second.token(), infrastructureError("QEMU exited with 1"));
         RunView done = runs.get(id);
         assertThat(done.state()).isEqualTo(RunState.COMPLETED);
@@ -381,16 +402,29 @@ class LeaseQueueTest {
     }
 
     @Test
+    void a_heartbeat_says_what_the_run_waits_for_until_its_iterations_start() throws InterruptedException {
+        long id = queue("clock-realtime", null, "sim");
+        Lease lease = lease(simAgent);
+
+        leases.heartbeat(simAgent, lease.token(), 0, "building 6.12.117-gw-0123456789ab: 1234/5678 objects");
+        assertThat(runs.get(id).progress()).isEqualTo("building 6.12.117-gw-0123456789ab: 1234/5678 objects");
+        leases.heartbeat(simAgent, lease.token(), 1, null);
+        assertThat(runs.get(id).progress()).as("iterations run: nothing is waited for").isNull();
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 1, "x".repeat(501)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("progress");
+    }
+
+    @Test
     void heartbeats_say_how_far_the_run_has_got_and_an_impossible_count_is_refused() throws InterruptedException {
         long id = queue("clock-realtime", null, "sim");
         Lease lease = lease(simAgent);
         assertThat(runs.get(id).iterationsDone()).isZero();
 
-        leases.heartbeat(simAgent, lease.token(), 1);
+        leases.heartbeat(simAgent, lease.token(), 1, null);
         assertThat(runs.get(id).iterationsDone()).isEqualTo(1);
-        leases.heartbeat(simAgent, lease.token(), null);
+        leases.heartbeat(simAgent, lease.token(), null, null);
         assertThat(runs.get(id).iterationsDone()).isEqualTo(1);
-        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 3))
+        assertThatThrownBy(() -> leases.heartbeat(simAgent, lease.token(), 3, null))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("iterationsDone");
 
         leases.report(simAgent, lease.token(), simReport(Variant.CLOCK_REALTIME, 2));
@@ -410,7 +444,7 @@ class LeaseQueueTest {
         }
 
         Lease real = lease(simAgent);
-        leases.heartbeat(simAgent, real.token(), 0);
+        leases.heartbeat(simAgent, real.token(), 0, null);
         leases.report(simAgent, real.token(), simReport(Variant.CLOCK_REALTIME, 2));
         RunView done = runs.get(id);
         assertThat(done.verdict()).isEqualTo(Verdict.PASS);

@@ -38,9 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Cancelling a run stops the agent executing it: its heartbeat gets 409, the probe stops before its next
  * iteration, the partial result is kept aside (never delivered), and the agent leases the next run.
- * A 3 s lease makes the agent heartbeat every second.
+ * A 10 s lease makes the agent heartbeat every 3 s or so, well within the minute the run would take; a shorter one
+ * could expire in a stall of the loaded test JVM and have the run leased twice.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "gapwatch.lease-duration=3s")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "gapwatch.lease-duration=10s")
 class RunCancellationTest {
     private static final int LONG_ITERATIONS = 60;
 

@@ -53,10 +53,7 @@ class SweepsAndSchedulesApiTest {
      */
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = TestDatabase.createDatabase("sweeps_api");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("spring.datasource.password", TestDatabase::password);
+        TestDatabase.registerOwn(registry, "sweeps_api");
     }
 
     /** Every SweepCompleted this server published. */

@@ -31,6 +31,8 @@ public final class SimKernel implements Hypervisor {
     private final SimFaults faults;
     private final Random random;
     private final String kernelRelease;
+    /** Taken once, so every VM of this kernel reads realtime and kvmclock as one pair (see SimVm). */
+    private final long realtimeOffsetNs;
 
     /** @param kernelRelease what this model calls itself: {@code sim:6.12-model}, or a member of a {@link SimSeries} */
     public SimKernel(HostClock clock, SimFaults faults, Random random, String kernelRelease) {
@@ -41,6 +43,7 @@ public final class SimKernel implements Hypervisor {
         this.faults = faults;
         this.random = random;
         this.kernelRelease = kernelRelease;
+        this.realtimeOffsetNs = clock.realtimeNs() - clock.monotonicNs();
     }
 
     public SimKernel(HostClock clock, SimFaults faults, Random random) {
@@ -77,7 +80,7 @@ public final class SimKernel implements Hypervisor {
             // CONFIG_KVM_XEN=n compiles the VM ioctl out: KVM_XEN_HVM_CONFIG falls to the default case.
             throw new KvmException("KVM_XEN_HVM_CONFIG", io.gapwatch.kvm.Errno.ENOTTY);
         }
-        return new SimVm(clock, faults, random);
+        return new SimVm(clock, realtimeOffsetNs, faults, random);
     }
 
     @Override

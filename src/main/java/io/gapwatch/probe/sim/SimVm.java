@@ -18,6 +18,13 @@ final class SimVm implements XenVm {
     private static final int TSC_TO_SYSTEM_MUL = 1 << 31;
 
     private final HostClock clock;
+    /**
+     * CLOCK_REALTIME minus CLOCK_MONOTONIC, taken once by the kernel model: the kernel reads its clock pairs
+     * (kvmclock with realtime, kvmclock with the TSC) from one TSC read, so the model derives each pair from one
+     * monotonic read. Two separate reads would differ by however long the thread was preempted between them,
+     * and a restore would then book that much less steal than the gap (seen under load: 2 us below gapLow).
+     */
+    private final long realtimeOffsetNs;
     private final SimFaults faults;
     private final Random random;
 
@@ -35,8 +42,9 @@ final class SimVm implements XenVm {
     private long guestAreaRunnable;
     private boolean restoredSinceEntry;
 
-    SimVm(HostClock clock, SimFaults faults, Random random) {
+    SimVm(HostClock clock, long realtimeOffsetNs, SimFaults faults, Random random) {
         this.clock = clock;
+        this.realtimeOffsetNs = realtimeOffsetNs;
         this.faults = faults;
         this.random = random;
         long now = clock.monotonicNs();
@@ -51,7 +59,11 @@ final class SimVm implements XenVm {
     }
 
     private long guestTsc() {
-        return (clock.monotonicNs() - tscBaseNs) * TSC_KHZ / 1_000_000L;
+        return guestTscAt(clock.monotonicNs());
+    }
+
+    private long guestTscAt(long monotonicNs) {
+        return (monotonicNs - tscBaseNs) * TSC_KHZ / 1_000_000L;
     }
 
     @Override
@@ -111,7 +123,8 @@ final class SimVm implements XenVm {
         }
         // Before the vCPU ran, the master clock is not in use: only `clock` is meaningful (measured on 6.12).
         int flags = vcpuHasRun ? ClockData.TSC_STABLE | ClockData.REALTIME | ClockData.HOST_TSC : 0;
-        return new ClockData(kvmclockNs(), flags, clock.realtimeNs(), guestTsc());
+        long now = clock.monotonicNs();
+        return new ClockData(now + kvmclockOffsetNs, flags, now + realtimeOffsetNs, guestTscAt(now));
     }
 
     @Override
@@ -121,13 +134,14 @@ final class SimVm implements XenVm {
             throw new KvmException("KVM_SET_CLOCK", Errno.EINVAL);
         }
         long value = data.clockNs();
+        long now = clock.monotonicNs();
         if (data.has(ClockData.REALTIME) && !faults.lostGap()) {
-            long advance = clock.realtimeNs() - data.realtimeNs();
+            long advance = now + realtimeOffsetNs - data.realtimeNs();
             if (advance > 0) {
                 value += advance; // never steps back
             }
         }
-        kvmclockOffsetNs = value - clock.monotonicNs();
+        kvmclockOffsetNs = value - now;
     }
 
     @Override
@@ -136,7 +150,8 @@ final class SimVm implements XenVm {
             // An unpatched kernel's vCPU ioctl dispatcher ends in EINVAL for an unknown request.
             throw new KvmException("KVM_GET_CLOCK_GUEST", Errno.EINVAL);
         }
-        return new PvclockTimeInfo(0, guestTsc(), kvmclockNs(), TSC_TO_SYSTEM_MUL, (byte) 0, PvclockTimeInfo.TSC_STABLE_BIT);
+        long now = clock.monotonicNs();
+        return new PvclockTimeInfo(0, guestTscAt(now), now + kvmclockOffsetNs, TSC_TO_SYSTEM_MUL, (byte) 0, PvclockTimeInfo.TSC_STABLE_BIT);
     }
 
     @Override
@@ -148,11 +163,12 @@ final class SimVm implements XenVm {
         if (Math.abs(impliedKhz - TSC_KHZ) > 1.0) {
             throw new KvmException("KVM_SET_CLOCK_GUEST", Errno.ERANGE);
         }
-        long tsc = guestTsc();
+        long now = clock.monotonicNs();
+        long tsc = guestTscAt(now);
         if (tsc < pvti.tscTimestamp()) {
             throw new KvmException("KVM_SET_CLOCK_GUEST", Errno.EINVAL);
         }
-        kvmclockOffsetNs = pvti.nsAt(tsc) - clock.monotonicNs();
+        kvmclockOffsetNs = pvti.nsAt(tsc) - now;
     }
 
     @Override

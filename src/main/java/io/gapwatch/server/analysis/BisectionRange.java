@@ -2,11 +2,16 @@ package io.gapwatch.server.analysis;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The kernels of one series from a known-good one to a known-bad one, in Debian version order, narrowed one
- * verdict at a time until the bad kernel follows the good one directly: that kernel is the first bad.
+ * verdict at a time until the bad kernel follows the good one directly: that kernel is the first bad. A kernel that
+ * cannot be tested (its build failed) is skipped, as {@code git bisect skip} does: the next step is the untested
+ * kernel nearest the middle, and when only skipped kernels are left the answer is a list of candidates.
  *
  * @param kernels the good kernel, every available kernel strictly between, the bad kernel
  * @param good    index of the last kernel known good
@@ -56,6 +61,25 @@ public record BisectionRange(List<String> kernels, int good, int bad) {
             throw new IllegalStateException("the bisection is done: first bad is " + firstBad());
         }
         return kernels.get((good + bad) / 2);
+    }
+
+    /**
+     * The kernel to run next when the {@code skipped} ones cannot be tested: the untested kernel of the open range
+     * nearest its middle (the older one of two as near), or empty when only skipped kernels are left.
+     */
+    public Optional<String> next(Collection<String> skipped) {
+        int middle = (good + bad) / 2;
+        return IntStream.range(good + 1, bad).boxed()
+                .filter(i -> !skipped.contains(kernels.get(i)))
+                .min(Comparator.comparingInt((Integer i) -> Math.abs(i - middle)).thenComparingInt(i -> i))
+                .map(kernels::get);
+    }
+
+    /** The kernels the first bad one can be when the {@code skipped} ones are not known: those of the open range, and the bad one. */
+    public List<String> firstBadCandidates(Collection<String> skipped) {
+        List<String> candidates = new ArrayList<>(kernels.subList(good + 1, bad).stream().filter(skipped::contains).toList());
+        candidates.add(firstBad());
+        return candidates;
     }
 
     /** The range after {@code kernel} (the one {@link #next()} named) was found good or bad. */

@@ -7,6 +7,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -47,8 +48,9 @@ final class BearerTokenFilter extends OncePerRequestFilter {
                         return;
                     }
                 }
-            } catch (DataAccessException e) {
-                // tokens live in the database: without it nobody can be identified, so come back later
+            } catch (DataAccessException | TransactionException e) {
+                // tokens live in the database: without it nobody can be identified, so come back later (a lookup's
+                // transaction that cannot begin is a TransactionException, not a DataAccessException)
                 response.setStatus(503);
                 response.setHeader("Retry-After", "5");
                 response.setContentType("application/problem+json");

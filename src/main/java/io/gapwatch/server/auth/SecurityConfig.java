@@ -55,6 +55,7 @@ class SecurityConfig {
                             .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
                             .requestMatchers(HttpMethod.POST, "/api/v1/runs", "/api/v1/runs/*/cancel").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.POST, "/api/v1/sweeps", "/api/v1/sweeps/*/cancel").hasRole("OPERATOR")
+                            .requestMatchers(HttpMethod.POST, "/api/v1/series").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.POST, "/api/v1/schedules", "/api/v1/schedules/*/trigger").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.PATCH, "/api/v1/schedules/*").hasRole("OPERATOR")
                             .requestMatchers(HttpMethod.DELETE, "/api/v1/schedules/*").hasRole("OPERATOR")

@@ -81,6 +81,16 @@ public class BisectionRepository {
                 .param("id", id).param("firstBad", firstBad).param("now", ts(now)).update();
     }
 
+    /** Only untestable kernels were left: the first bad is one of {@code candidates}. */
+    public void ambiguous(long id, List<String> candidates, String reason, Instant now) {
+        jdbc.sql("""
+                        UPDATE bisections SET state = 'AMBIGUOUS', first_bad_candidates = CAST(:candidates AS jsonb),
+                                              reason = :reason, finished_at = :now
+                        WHERE id = :id""")
+                .param("id", id).param("candidates", Json.MAPPER.writeValueAsString(candidates))
+                .param("reason", reason).param("now", ts(now)).update();
+    }
+
     public void fail(long id, String reason, Instant now) {
         jdbc.sql("UPDATE bisections SET state = 'FAILED', reason = :reason, finished_at = :now WHERE id = :id")
                 .param("id", id).param("reason", reason).param("now", ts(now)).update();
@@ -91,7 +101,8 @@ public class BisectionRepository {
                 rs.getString("good_kernel"), rs.getString("bad_kernel"), rs.getString("variant"), rs.getInt("gap_ms"),
                 rs.getString("backend"), rs.getInt("iterations"),
                 List.of(Json.MAPPER.readValue(rs.getString("kernels"), String[].class)),
-                rs.getInt("good_index"), rs.getInt("bad_index"), rs.getString("first_bad"), rs.getString("reason"),
+                rs.getInt("good_index"), rs.getInt("bad_index"), rs.getString("first_bad"),
+                List.of(Json.MAPPER.readValue(rs.getString("first_bad_candidates"), String[].class)), rs.getString("reason"),
                 rs.getObject("regression_id", Long.class), instant(rs, "created_at"), instant(rs, "finished_at"));
     }
 

@@ -1,8 +1,7 @@
 package io.gapwatch.server.bisections;
 
-import io.gapwatch.probe.ProbeRequest;
+import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.TargetInfo;
-import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.server.ServerClock;
 import io.gapwatch.server.agents.TargetRepository;
@@ -15,6 +14,7 @@ import io.gapwatch.server.runs.Run;
 import io.gapwatch.server.runs.RunRepository;
 import io.gapwatch.server.runs.RunService;
 import io.gapwatch.server.series.AnalysisProperties;
+import io.gapwatch.server.series.ComparedRuns;
 import io.gapwatch.server.series.SeriesRepository;
 import io.gapwatch.server.series.SeriesService;
 import io.gapwatch.server.web.FieldProblem;
@@ -31,15 +31,20 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Bisection over the served kernels of one series: the good and the bad kernel are each run twice first (is
  * good good, is bad bad?), then the midpoint of the open range, each midpoint twice (the run and its
  * re-verification, as LKP and KernelCI re-verify): both runs must agree with each other, compared with the
- * good kernel's runs, or the bisection stops as FAILED rather than guess. Every step and the answer are rows.
+ * good kernel's runs, or the bisection stops as FAILED rather than guess. A midpoint that cannot be tested (its
+ * kernel did not build, or cannot run the probe) is skipped and the untested kernel nearest the middle runs instead,
+ * as {@code git bisect skip} does; when only skipped kernels are left, the answer is AMBIGUOUS: the first bad is one
+ * of them or the first known bad. Every step and the answer are rows.
  * Progress is driven by a poll over the database, so any server replica may take a step and a restart loses none.
  */
 @Service
@@ -80,25 +85,7 @@ public class BisectionService {
         List<FieldProblem> problems = new ArrayList<>();
         name(problems, "good", r.good());
         name(problems, "bad", r.bad());
-        String variant = null;
-        if (r.variant() == null) {
-            problems.add(new FieldProblem("variant", "is required; one of " + Variant.ids()));
-        } else {
-            try {
-                variant = Variant.fromId(r.variant()).id();
-            } catch (IllegalArgumentException e) {
-                problems.add(new FieldProblem("variant", e.getMessage()));
-            }
-        }
-        int gapMs = r.gapMs() == null ? ProbeRequest.DEFAULT_GAP_MS : r.gapMs();
-        if (gapMs < 1 || gapMs > ProbeRequest.MAX_GAP_MS) {
-            problems.add(new FieldProblem("gapMs", "must be between 1 and " + ProbeRequest.MAX_GAP_MS + ", was " + gapMs));
-        }
-        int iterations = r.iterations() == null ? properties.confirmationIterations() : r.iterations();
-        if (iterations < properties.minSamples() || iterations > ProbeRequest.MAX_ITERATIONS) {
-            problems.add(new FieldProblem("iterations", "must be between " + properties.minSamples()
-                    + " (fewer cannot be compared) and " + ProbeRequest.MAX_ITERATIONS + ", was " + iterations));
-        }
+        ComparedRuns runs = ComparedRuns.of(r.variant(), r.gapMs(), r.iterations(), null, properties, problems);
         if (r.backend() != null && !TargetInfo.BACKENDS.contains(r.backend())) {
             problems.add(new FieldProblem("backend", "must be one of kvm, lab, sim; was '" + r.backend() + "'"));
         }
@@ -114,7 +101,7 @@ public class BisectionService {
         }
         String backend = r.backend() != null ? r.backend() : backendServing(r.good(), r.bad());
         try {
-            return start(r.good(), r.bad(), variant, gapMs, backend, iterations, null);
+            return start(r.good(), r.bad(), runs.variant(), runs.gapMs(), backend, runs.iterations(), null);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("bad", e.getMessage());
         }
@@ -138,6 +125,34 @@ public class BisectionService {
         log.info("bisection {} started: {} (good) .. {} (bad), {} kernels between, {} at {} ms on {}", b.id(), good,
                 bad, range.kernels().size() - 2, variant, gapMs, backend);
         return b;
+    }
+
+    /**
+     * Starts a bisection over an explicit, ordered kernel list (a patch series' prefixes, which no version order
+     * knows): the first kernel is the good one, the last the bad one. Their two runs each, already finished (the
+     * sweep that found the regression ran each twice), are the first two steps: they are decided at the next poll
+     * like any step, not run again. Midpoints are queued as usual.
+     */
+    @Transactional
+    public Bisection startOver(List<String> kernels, String variant, int gapMs, String backend, int iterations,
+                               StepRuns good, StepRuns bad) {
+        BisectionRange range = new BisectionRange(kernels, 0, kernels.size() - 1);
+        Instant now = clock.now();
+        Bisection b = bisections.insert(range.lastGood(), range.firstBad(), variant, gapMs, backend, iterations,
+                range.kernels(), null, now);
+        steps.insert(b.id(), 1, range.lastGood(), StepRole.GOOD, good.runId(), good.verifyRunId(), now);
+        steps.insert(b.id(), 2, range.firstBad(), StepRole.BAD, bad.runId(), bad.verifyRunId(), now);
+        log.info("bisection {} started over {} listed kernels: {} (good) .. {} (bad), {} at {} ms on {}", b.id(),
+                kernels.size(), range.lastGood(), range.firstBad(), variant, gapMs, backend);
+        return b;
+    }
+
+    /** Two finished runs of one kernel, taken as a step: the run and its re-verification. */
+    public record StepRuns(long runId, long verifyRunId) {
+    }
+
+    public Optional<Bisection> find(long id) {
+        return bisections.find(id);
     }
 
     public BisectionView get(long id) {
@@ -170,6 +185,8 @@ public class BisectionService {
         BisectionStep goodStep = all.stream().filter(s -> s.role() == StepRole.GOOD).findFirst().orElseThrow();
         Instant now = clock.now();
         BisectionRange range = b.range();
+        Set<String> skipped = new HashSet<>();
+        all.stream().filter(s -> s.verdict() == StepVerdict.SKIPPED).forEach(s -> skipped.add(s.kernel()));
         for (BisectionStep step : all) {
             if (step.verdict() != null) {
                 continue;
@@ -200,7 +217,9 @@ public class BisectionService {
                         + b.good() + ": " + d.detail(), now);
                 return;
             }
-            if (step.role() == StepRole.MIDPOINT) {
+            if (d.verdict() == StepVerdict.SKIPPED) {
+                skipped.add(step.kernel());
+            } else if (step.role() == StepRole.MIDPOINT) {
                 range = range.narrow(step.kernel(), d.verdict() == StepVerdict.BAD);
                 bisections.narrow(b.id(), range.good(), range.bad());
             }
@@ -210,10 +229,19 @@ public class BisectionService {
                         range.lastGood());
                 return;
             }
+            Optional<String> next = range.next(skipped);
+            if (next.isEmpty()) {
+                List<String> candidates = range.firstBadCandidates(skipped);
+                bisections.ambiguous(b.id(), candidates, "only kernels that could not be tested are left between "
+                        + range.lastGood() + " (good) and " + range.firstBad() + " (bad): the first bad is one of "
+                        + String.join(", ", candidates), now);
+                log.info("bisection {} is ambiguous: the first bad is one of {}", b.id(), candidates);
+                return;
+            }
             try {
-                queueStep(b, all.size() + 1, range.next(), StepRole.MIDPOINT, now);
+                queueStep(b, all.size() + 1, next.get(), StepRole.MIDPOINT, now);
             } catch (UnservableTargetException | InvalidRequestException e) {
-                bisections.fail(b.id(), "cannot run the midpoint " + range.next() + ": " + e.getMessage(), now);
+                bisections.fail(b.id(), "cannot run the midpoint " + next.get() + ": " + e.getMessage(), now);
             }
             return;
         }
@@ -223,6 +251,14 @@ public class BisectionService {
     }
 
     private Decision decide(BisectionStep step, Run first, Run second, BisectionStep goodStep) {
+        if (step.role() == StepRole.MIDPOINT) {
+            for (Run r : List.of(first, second)) {
+                if (untestable(r)) {
+                    return new Decision(StepVerdict.SKIPPED, "run " + r.id() + " ended " + r.verdict()
+                            + (r.skipReason() != null ? ": " + r.skipReason() : ": " + r.error()) + "; stepped around");
+                }
+            }
+        }
         for (Run r : List.of(first, second)) {
             if (r.verdict() != Verdict.PASS && r.verdict() != Verdict.FAIL) {
                 return new Decision(StepVerdict.NO_DATA, "run " + r.id() + " ended " + r.state()
@@ -248,6 +284,11 @@ public class BisectionService {
         boolean bad1 = c1.category() == CompareCategory.REGRESSION;
         boolean bad2 = c2.category() == CompareCategory.REGRESSION;
         return new Decision(bad1 != bad2 ? StepVerdict.UNSTABLE : bad1 ? StepVerdict.BAD : StepVerdict.GOOD, detail);
+    }
+
+    /** The kernel cannot say anything: it did not build, or it cannot run the probe (SKIP). Not a failure of the run. */
+    private static boolean untestable(Run r) {
+        return r.verdict() == Verdict.SKIP || (r.verdict() == Verdict.ERROR && r.errorKind() == ErrorKind.BUILD);
     }
 
     private Comparison compare(List<Sample> base, List<Sample> head, Run run) {

@@ -51,7 +51,7 @@ class LeaseController {
             return now;
         }
         Duration wait = Duration.ofSeconds(waitSeconds);
-        return dispatcher.park(caller, wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait);
+        return dispatcher.leaseOrPark(caller, wait.compareTo(properties.maxLeaseWait()) > 0 ? properties.maxLeaseWait() : wait);
     }
 
     @PostMapping("/api/v1/leases/{token}/heartbeat")
@@ -59,11 +59,15 @@ class LeaseController {
             + "the run was cancelled or the lease lost; stop between iterations and drop the run)")
     Map<String, Instant> heartbeat(@AuthenticationPrincipal Caller.AgentCaller caller, @PathVariable long token,
                                    @RequestBody(required = false) Heartbeat heartbeat) {
-        return Map.of("expiresAt", service.heartbeat(caller, token, heartbeat == null ? null : heartbeat.iterationsDone()));
+        return Map.of("expiresAt", service.heartbeat(caller, token, heartbeat == null ? null : heartbeat.iterationsDone(),
+                heartbeat == null ? null : heartbeat.progress()));
     }
 
-    /** The optional body of a heartbeat: how far the run has got. */
-    record Heartbeat(Integer iterationsDone) {
+    /**
+     * The optional body of a heartbeat: how far the run has got, and what it waits for before its first iteration
+     * (e.g. a kernel build; absent when nothing).
+     */
+    record Heartbeat(Integer iterationsDone, String progress) {
     }
 
     @PostMapping("/api/v1/leases/{token}/result")

@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.request.async.DeferredResult;
 
@@ -24,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Where waiting lease requests wait: parked as async requests (no servlet thread, no database work each),
+ * Where lease requests wait when no work is queued for their agent (with work, they lease on their own thread):
+ * parked as async requests (no servlet thread, no database work each),
  * answered by one dispatcher thread per server. The dispatcher wakes on a queue notification, on a newly
  * parked request, or every {@code queuePollInterval}; then one query finds which waiting agents have work,
  * and only those lease. Waiting agents' last_seen_at is refreshed in one statement per interval.
@@ -62,11 +65,34 @@ class LeaseDispatcher implements SmartLifecycle {
     }
 
     /**
-     * Parks a long poll: answered with a lease when one of the agent's targets has work, or 204 after
-     * {@code wait}. An agent polls once at a time, so a newer request of the same agent answers the older one
-     * with 204 (the agent gave up on it: it must not get a lease).
+     * Answers a long poll: with a lease at once, on the request's own thread, when work is queued for the agent
+     * (one transaction; the dispatcher thread would otherwise hand out leases one after another), else parked
+     * until one of the agent's targets has work, or 204 after {@code wait}. An agent polls once at a time, so a
+     * newer request of the same agent answers the older one with 204 (the agent gave up on it: it must not get a
+     * lease).
      */
-    DeferredResult<ResponseEntity<Lease>> park(Caller.AgentCaller agent, Duration wait) {
+    DeferredResult<ResponseEntity<Lease>> leaseOrPark(Caller.AgentCaller agent, Duration wait) {
+        Waiter older = waiters.remove(agent.agentId());
+        if (older != null) {
+            older.result().setResult(ResponseEntity.noContent().build());
+        }
+        Optional<Lease> now;
+        try {
+            now = leases.leaseNow(agent, agent.agentId());
+        } catch (DataAccessException | TransactionException e) {
+            // e.g. the database is down: the request waits like a parked one, and the dispatcher retries
+            log.debug("lease on the request's thread: {}; parked", e.getMessage());
+            now = Optional.empty();
+        }
+        if (now.isPresent()) {
+            DeferredResult<ResponseEntity<Lease>> leased = new DeferredResult<>();
+            leased.setResult(ResponseEntity.ok(now.get()));
+            return leased;
+        }
+        return park(agent, wait);
+    }
+
+    private DeferredResult<ResponseEntity<Lease>> park(Caller.AgentCaller agent, Duration wait) {
         DeferredResult<ResponseEntity<Lease>> result = new DeferredResult<>(wait.toMillis(), ResponseEntity.noContent().build());
         Waiter waiter = new Waiter(agent, result);
         result.onCompletion(() -> waiters.remove(agent.agentId(), waiter));

@@ -10,6 +10,7 @@ import io.gapwatch.server.agents.AgentRepository;
 import io.gapwatch.server.auth.Caller;
 import io.gapwatch.server.web.ForbiddenException;
 import io.gapwatch.server.metrics.RunMetrics;
+import io.gapwatch.server.patches.KernelRecipes;
 import io.gapwatch.server.runs.MeasurementRepository;
 import io.gapwatch.server.runs.QueueSignal;
 import io.gapwatch.server.runs.Run;
@@ -42,6 +43,7 @@ import java.util.Set;
 @Service
 public class LeaseService {
     private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
+    private static final int MAX_PROGRESS = 500;
     private final RunRepository runs;
     private final MeasurementRepository measurements;
     private final SeriesRepository series;
@@ -51,11 +53,12 @@ public class LeaseService {
     private final ServerClock clock;
     private final GapwatchProperties properties;
     private final RunMetrics metrics;
+    private final KernelRecipes recipes;
     private final TransactionTemplate tx;
 
     public LeaseService(RunRepository runs, MeasurementRepository measurements, SeriesRepository series,
                         RunEventRepository events, AgentRepository agents, QueueSignal signal, ServerClock clock, GapwatchProperties properties,
-                        RunMetrics metrics, TransactionTemplate tx) {
+                        RunMetrics metrics, KernelRecipes recipes, TransactionTemplate tx) {
         this.runs = runs;
         this.measurements = measurements;
         this.series = series;
@@ -65,6 +68,7 @@ public class LeaseService {
         this.clock = clock;
         this.properties = properties;
         this.metrics = metrics;
+        this.recipes = recipes;
         this.tx = tx;
     }
 
@@ -84,7 +88,7 @@ public class LeaseService {
                         + (run.attempts() + 1) + " of " + run.maxAttempts() + " once the agent acknowledges it");
                 return new Lease(run.leaseToken(), run.leaseExpiresAt(), properties.leaseDuration().toSeconds(),
                         new Lease.LeasedRun(run.id(), run.variant(), run.gapMs(), run.iterations(), run.strict(),
-                                run.backend(), run.kernelRelease()));
+                                run.backend(), run.kernelRelease(), recipes.forRelease(run.kernelRelease()).orElse(null)));
             });
         });
     }
@@ -97,9 +101,14 @@ public class LeaseService {
 
     /**
      * Extends a live lease; the run is RUNNING from the first heartbeat. {@code iterationsDone} (null: not
-     * said) is how far the agent has got, shown on the run.
+     * said) is how far the agent has got, {@code progress} what it waits for before its first iteration (a kernel
+     * build; null: nothing), both shown on the run.
      */
-    public Instant heartbeat(Caller.AgentCaller caller, long token, Integer iterationsDone) {
+    public Instant heartbeat(Caller.AgentCaller caller, long token, Integer iterationsDone, String progress) {
+        if (progress != null && (progress.length() > MAX_PROGRESS || progress.chars().anyMatch(Character::isISOControl))) {
+            throw new InvalidRequestException("progress", "must be at most " + MAX_PROGRESS
+                    + " characters without control characters");
+        }
         Instant now = clock.now();
         return tx.execute(s -> {
             runs.lockByLeaseToken(token).ifPresent(run -> {
@@ -109,7 +118,7 @@ public class LeaseService {
                             + " (the run's iterations), was " + iterationsDone);
                 }
             });
-            return runs.extendLease(token, now, now.plus(properties.leaseDuration()), iterationsDone);
+            return runs.extendLease(token, now, now.plus(properties.leaseDuration()), iterationsDone, progress);
         }).orElseThrow(() -> stale(token));
     }
 
@@ -123,7 +132,7 @@ public class LeaseService {
      * Records a result. A result under a stale token (the lease expired, or the run was cancelled) is refused
      * and counted; the same result delivered twice under the current token is stored once. An infrastructure
      * ERROR sends the run back to the queue while it has attempts left (kept in its events, measurements not
-     * stored); FAIL, SKIP and harness ERRORs are final.
+     * stored); FAIL, SKIP, harness and build ERRORs are final (a recipe that did not build fails the same way again).
      */
     public Run report(Caller.AgentCaller caller, long token, ProbeReport report) {
         return tx.execute(s -> {
@@ -242,6 +251,12 @@ public class LeaseService {
             problems.add(new FieldProblem("variant", "the report is for " + r.variant() + " at " + r.gapMs()
                     + " ms but run " + run.id() + " is " + run.variant() + " at " + run.gapMs() + " ms"));
         }
+        if (r.build() != null && (!run.kernelRelease().equals(r.build().release()) || r.build().seconds() < 0
+                || !Double.isFinite(r.build().seconds()))) {
+            problems.add(new FieldProblem("build", "names the build of kernel " + r.build().release() + " taking "
+                    + r.build().seconds() + " s; run " + run.id() + " was leased for " + run.kernelRelease()
+                    + " and a build takes 0 s or more"));
+        }
         List<Measurement> ms = r.measurements() == null ? List.of() : r.measurements();
         if (r.measurements() == null) {
             problems.add(new FieldProblem("measurements", "is required (may be empty for SKIP and ERROR)"));
@@ -254,9 +269,14 @@ public class LeaseService {
                         "must be distinct and between 1 and " + run.iterations()));
             }
         }
-        if ((r.verdict() == Verdict.PASS || r.verdict() == Verdict.FAIL) && ms.size() != run.iterations()) {
+        // a FAIL that carries a reason is the kernel refusing a restore: it ends before its last iteration
+        boolean refused = r.verdict() == Verdict.FAIL && r.error() != null;
+        if ((r.verdict() == Verdict.PASS || r.verdict() == Verdict.FAIL) && !refused && ms.size() != run.iterations()) {
             problems.add(new FieldProblem("measurements", "a " + r.verdict() + " needs all " + run.iterations()
                     + " iterations, got " + ms.size()));
+        }
+        if (r.errorKind() != null && r.verdict() != Verdict.ERROR) {
+            problems.add(new FieldProblem("errorKind", "is for an ERROR verdict, not " + r.verdict()));
         }
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);

@@ -1,6 +1,6 @@
 package io.gapwatch.server.regressions;
 
-import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.ListParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,8 +11,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.Arrays;
-import java.util.Locale;
 
 @RestController
 @RequestMapping("/api/v1/regressions")
@@ -29,21 +27,8 @@ class RegressionController {
     RegressionView.Page list(@RequestParam(required = false) String state,
                              @RequestParam(defaultValue = "0") int page,
                              @RequestParam(defaultValue = "50") int size) {
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more, was " + page);
-        }
-        if (size < 1 || size > 500) {
-            throw new InvalidRequestException("size", "must be between 1 and 500, was " + size);
-        }
-        RegressionState s = null;
-        if (state != null) {
-            try {
-                s = RegressionState.valueOf(state.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("state", "'" + state + "' is not one of "
-                        + Arrays.toString(RegressionState.values()));
-            }
-        }
+        ListParams.requirePage(page, size, 500);
+        RegressionState s = ListParams.oneOf("state", state, RegressionState.class);
         return service.list(s, page, size);
     }
 

@@ -114,7 +114,7 @@ class ReportController {
         ProbeReport report = new ProbeReport(v.variant(), v.gapMs(), v.iterations(), v.strict(),
                 new TargetInfo(t.backend(), t.kernelRelease(), t.cpuModel(), t.accelerator()), v.clockPath(), v.verdict(),
                 v.expectedVerdict(), v.asExpected(), v.skipReason(), v.error(),
-                v.measurements() == null ? List.of() : v.measurements(), v.errorKind());
+                v.measurements() == null ? List.of() : v.measurements(), v.errorKind(), null);
         return new ExportedRun(v.id(), t.agent(), report, v.startedAt(), v.finishedAt());
     }
 }

@@ -2,12 +2,16 @@ package io.gapwatch.server.runs;
 
 import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.ErrorKind;
+import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 
 import java.time.Instant;
 
-/** A row of the runs table. */
+/**
+ * A row of the runs table; {@code progress} is what a running run waits for before its first iteration (a kernel
+ * build), from its heartbeats; {@code build} is the kernel build the run needed, as its agent reported it (null: none).
+ */
 public record Run(
         long id,
         RunState state,
@@ -34,7 +38,9 @@ public record Run(
         Instant leaseExpiresAt,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String progress,
+        ProbeReport.Build build) {
 
     /** asExpected is only meaningful for a verdict about the kernel: PASS or FAIL. */
     public Boolean asExpected() {

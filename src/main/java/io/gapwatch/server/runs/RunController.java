@@ -3,6 +3,7 @@ package io.gapwatch.server.runs;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.ListParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
@@ -15,8 +16,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.function.Function;
 
 @RestController
@@ -53,17 +52,12 @@ class RunController {
                  @RequestParam(required = false) Long sweep,
                  @RequestParam(defaultValue = "0") int page,
                  @RequestParam(defaultValue = "50") int size) {
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more, was " + page);
-        }
-        if (size < 1 || size > 500) {
-            throw new InvalidRequestException("size", "must be between 1 and 500, was " + size);
-        }
+        ListParams.requirePage(page, size, 500);
         requirePlainText("kernel", kernel);
         requirePlainText("agent", agent);
         RunFilter filter = new RunFilter(
-                parse("state", state, s -> RunState.valueOf(s.toUpperCase(Locale.ROOT)), Arrays.toString(RunState.values())),
-                parse("verdict", verdict, s -> Verdict.valueOf(s.toUpperCase(Locale.ROOT)), Arrays.toString(Verdict.values())),
+                ListParams.oneOf("state", state, RunState.class),
+                ListParams.oneOf("verdict", verdict, Verdict.class),
                 kernel,
                 parse("variant", variant, Variant::fromId, Variant.ids()),
                 agent, sweep);

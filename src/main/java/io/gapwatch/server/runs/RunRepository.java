@@ -5,6 +5,7 @@ import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
+import io.gapwatch.server.agents.TargetRepository;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -23,6 +24,8 @@ import java.util.Optional;
 public class RunRepository {
     private static final RowMapper<Run> ROW = RunRepository::map;
     private static final int INSERT_CHUNK = 500;
+    private static final String SERVES = TargetRepository.serves("t.kernel_release", "r.requested_kernel");
+    private static final String LEASED_KERNEL = TargetRepository.leasedKernel("t.kernel_release", "r.requested_kernel");
 
     private final JdbcClient jdbc;
 
@@ -150,21 +153,21 @@ public class RunRepository {
     public Optional<Run> leaseNext(long agentId, String agentName, Instant expiresAt) {
         return jdbc.sql("""
                         WITH unpinned AS (
-                            SELECT r.id, t.kernel_release, t.backend, t.cpu_model, t.accelerator
+                            SELECT r.id, $LEASED_KERNEL AS kernel_release, t.backend, t.cpu_model, t.accelerator
                             FROM runs r
                             JOIN targets t ON t.agent_id = :agentId
                                  AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
-                                 AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
+                                 AND $SERVES
                             WHERE r.state = 'QUEUED' AND r.requested_agent IS NULL
                             ORDER BY r.id, t.id
                             LIMIT 1
                             FOR UPDATE OF r SKIP LOCKED),
                         pinned AS (
-                            SELECT r.id, t.kernel_release, t.backend, t.cpu_model, t.accelerator
+                            SELECT r.id, $LEASED_KERNEL AS kernel_release, t.backend, t.cpu_model, t.accelerator
                             FROM runs r
                             JOIN targets t ON t.agent_id = :agentId
                                  AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
-                                 AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release)
+                                 AND $SERVES
                             WHERE r.state = 'QUEUED' AND r.requested_agent = :agentName
                             ORDER BY r.id, t.id
                             LIMIT 1
@@ -180,7 +183,7 @@ public class RunRepository {
                                         cpu_model = c.cpu_model, accelerator = c.accelerator
                         FROM candidate c
                         WHERE runs.id = c.id
-                        RETURNING runs.*""")
+                        RETURNING runs.*""".replace("$SERVES", SERVES).replace("$LEASED_KERNEL", LEASED_KERNEL))
                 .param("agentId", agentId)
                 .param("agentName", agentName)
                 .param("expiresAt", ts(expiresAt))
@@ -203,7 +206,7 @@ public class RunRepository {
                                       WHERE r.state = 'QUEUED'
                                         AND (r.requested_agent IS NULL OR r.requested_agent = a.name)
                                         AND (r.requested_backend IS NULL OR r.requested_backend = t.backend)
-                                        AND (r.requested_kernel IS NULL OR r.requested_kernel = t.kernel_release))""")
+                                        AND $SERVES)""".replace("$SERVES", SERVES))
                 .param("agentIds", agentIds)
                 .query(Long.class).list();
     }
@@ -213,18 +216,20 @@ public class RunRepository {
      * empty if the token is stale or the lease has expired. The first heartbeat acknowledges the lease: the
      * attempt counts from here.
      */
-    public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt, Integer iterationsDone) {
+    public Optional<Instant> extendLease(long token, Instant now, Instant expiresAt, Integer iterationsDone,
+                                         String progress) {
         return jdbc.sql("""
                         UPDATE runs SET lease_expires_at = :expiresAt, state = 'RUNNING',
                                         attempts = CASE WHEN state = 'LEASED' THEN attempts + 1 ELSE attempts END,
                                         started_at = coalesce(started_at, :now),
-                                        iterations_done = coalesce(:done, iterations_done)
+                                        iterations_done = coalesce(:done, iterations_done), progress = :progress
                         WHERE lease_token = :token AND state IN ('LEASED', 'RUNNING') AND lease_expires_at >= :now
                         RETURNING lease_expires_at""")
                 .param("token", token)
                 .param("now", ts(now))
                 .param("expiresAt", ts(expiresAt))
                 .param("done", iterationsDone)
+                .param("progress", progress)
                 .query((rs, i) -> instant(rs, "lease_expires_at")).optional();
     }
 
@@ -247,7 +252,7 @@ public class RunRepository {
                                         ELSE 'lease expired ' || e.attempts || ' times (last on agent ' || e.agent_name
                                              || '): no agent finished this run' END,
                                 error_kind = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE 'INFRASTRUCTURE' END,
-                                iterations_done = 0,
+                                iterations_done = 0, progress = NULL,
                                 finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE :now END,
                                 lease_token = NULL, lease_agent_id = NULL, lease_expires_at = NULL
                             FROM expired e
@@ -270,7 +275,8 @@ public class RunRepository {
                                         accelerator = coalesce(:accelerator, accelerator),
                                         cpu_model = coalesce(:cpuModel, cpu_model),
                                         started_at = coalesce(started_at, :now), finished_at = :now,
-                                        lease_expires_at = NULL
+                                        lease_expires_at = NULL, progress = NULL, build_seconds = :buildSeconds,
+                                        build_reused = :buildReused, build_log_path = :buildLog
                         WHERE id = :id""")
                 .param("id", id)
                 .param("verdict", report.verdict().name())
@@ -282,6 +288,9 @@ public class RunRepository {
                 .param("done", report.measurements().size())
                 .param("accelerator", report.target().accelerator())
                 .param("cpuModel", report.target().cpuModel())
+                .param("buildSeconds", report.build() == null ? null : report.build().seconds())
+                .param("buildReused", report.build() == null ? null : report.build().reused())
+                .param("buildLog", report.build() == null ? null : report.build().logPath())
                 .param("now", ts(now))
                 .update();
     }
@@ -302,7 +311,7 @@ public class RunRepository {
     public void requeue(long id) {
         jdbc.sql("""
                         UPDATE runs SET state = 'QUEUED', lease_token = NULL, lease_agent_id = NULL,
-                                        lease_expires_at = NULL, iterations_done = 0,
+                                        lease_expires_at = NULL, iterations_done = 0, progress = NULL,
                                         attempts = CASE WHEN state = 'LEASED' THEN attempts + 1 ELSE attempts END
                         WHERE id = :id""")
                 .param("id", id).update();
@@ -382,7 +391,10 @@ public class RunRepository {
                 instant(rs, "lease_expires_at"),
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
-                instant(rs, "finished_at"));
+                instant(rs, "finished_at"),
+                rs.getString("progress"),
+                rs.getObject("build_seconds") == null ? null : new ProbeReport.Build(rs.getString("kernel_release"),
+                        rs.getDouble("build_seconds"), rs.getBoolean("build_reused"), rs.getString("build_log_path")));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gapwatch.probe.ClockPath;
 import io.gapwatch.probe.ErrorKind;
 import io.gapwatch.probe.Measurement;
+import io.gapwatch.probe.ProbeReport;
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
 
@@ -13,7 +14,9 @@ import java.util.List;
 /**
  * A run as the API shows it; measurements and events only when one run is asked for. {@code errorKind} says
  * which ERRORs are infrastructure (retried) and which the harness's; {@code iterationsDone} is how far a
- * running run has got (from its heartbeats).
+ * running run has got and {@code progress} what it waits for before its first iteration (a kernel build), from its
+ * heartbeats; {@code build}, for a run on a kernel built from a recipe, what its
+ * build took (or that it was reused).
  */
 public record RunView(
         long id,
@@ -31,6 +34,7 @@ public record RunView(
         String error,
         ErrorKind errorKind,
         int iterationsDone,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
         int attempts,
         int maxAttempts,
         Instant leaseExpiresAt,
@@ -38,7 +42,8 @@ public record RunView(
         Instant startedAt,
         Instant finishedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Measurement> measurements,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunEvent> events) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunEvent> events,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ProbeReport.Build build) {
 
     /**
      * Where the run executes (once leased) or may execute (while queued). {@code simulated} is true for
@@ -55,8 +60,8 @@ public record RunView(
                 r.kernelRelease() != null ? r.kernelRelease() : r.requested().kernelRelease(),
                 backend, r.accelerator(), r.cpuModel(), "sim".equals(backend));
         return new RunView(r.id(), r.state(), r.verdict(), r.variant(), r.gapMs(), r.iterations(), r.strict(), target,
-                r.clockPath(), r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.errorKind(), r.iterationsDone(),
+                r.clockPath(), r.expectedVerdict(), r.asExpected(), r.skipReason(), r.error(), r.errorKind(), r.iterationsDone(), r.progress(),
                 r.attempts(), r.maxAttempts(),
-                r.leaseExpiresAt(), r.createdAt(), r.startedAt(), r.finishedAt(), measurements, events);
+                r.leaseExpiresAt(), r.createdAt(), r.startedAt(), r.finishedAt(), measurements, events, r.build());
     }
 }

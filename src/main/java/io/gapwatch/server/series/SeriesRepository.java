@@ -7,6 +7,9 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,6 +27,18 @@ public class SeriesRepository {
             new SeriesKey(rs.getString("kernel_release"), rs.getString("variant"), rs.getInt("gap_ms"),
                     rs.getString("backend")));
     private static final RowMapper<Sample> SAMPLE = (rs, i) -> sample(rs);
+
+    /** One series' measurements in [from, to] by time bucket (SeriesQueryPlanTest checks it reads the series index). */
+    static final String BUCKETS = """
+            SELECT least(floor(extract(epoch FROM measured_at - :from) * 1000 / :bucketMs)::int, :last) AS bucket,
+                   count(*) AS n, count(DISTINCT run_id) AS runs,
+                   percentile_cont(ARRAY[0.05, 0.5, 0.95]) WITHIN GROUP (ORDER BY error_ns) AS q,
+                   min(error_ns) AS min_error, max(error_ns) AS max_error,
+                   avg(pass::int) AS pass_rate, avg(within_bracket::int) AS within_rate
+            FROM measurements
+            WHERE series_id = :id AND measured_at >= :from AND measured_at <= :to
+            GROUP BY bucket
+            ORDER BY bucket""";
 
     private final JdbcClient jdbc;
 
@@ -95,6 +110,35 @@ public class SeriesRepository {
         List<RunSample> oldestFirst = new ArrayList<>(newestFirst);
         Collections.reverse(oldestFirst);
         return oldestFirst;
+    }
+
+    /** When the series' first and last measurements were recorded; empty if it has none. */
+    public Optional<Instant[]> extent(long seriesId) {
+        return jdbc.sql("SELECT min(measured_at) AS first, max(measured_at) AS last FROM measurements WHERE series_id = :id")
+                .param("id", seriesId)
+                .query((rs, i) -> rs.getObject("first", OffsetDateTime.class) == null ? null
+                        : new Instant[]{rs.getObject("first", OffsetDateTime.class).toInstant(),
+                        rs.getObject("last", OffsetDateTime.class).toInstant()})
+                .optional();
+    }
+
+    /**
+     * The measurements of a series recorded in [from, to], downsampled into time buckets of {@code bucketMs}
+     * (the last one also holds {@code to} itself): count and errorNs percentiles per bucket, computed by
+     * PostgreSQL over one range of the series index, so only the buckets travel. Empty buckets are left out.
+     */
+    public List<SeriesPoints.Point> buckets(long seriesId, Instant from, Instant to, long bucketMs, int buckets) {
+        return jdbc.sql(BUCKETS)
+                .param("id", seriesId).param("from", OffsetDateTime.ofInstant(from, ZoneOffset.UTC))
+                .param("to", OffsetDateTime.ofInstant(to, ZoneOffset.UTC))
+                .param("bucketMs", bucketMs).param("last", buckets - 1)
+                .query((rs, i) -> {
+                    Double[] q = (Double[]) rs.getArray("q").getArray();
+                    return new SeriesPoints.Point(from.plusMillis(rs.getInt("bucket") * bucketMs), rs.getLong("n"),
+                            rs.getLong("runs"), q[1], q[0], q[2], rs.getLong("min_error"), rs.getLong("max_error"),
+                            rs.getDouble("pass_rate"), rs.getDouble("within_rate"));
+                })
+                .list();
     }
 
     private static Sample sample(ResultSet rs) throws SQLException {

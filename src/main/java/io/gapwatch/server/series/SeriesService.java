@@ -2,6 +2,7 @@ package io.gapwatch.server.series;
 
 import io.gapwatch.probe.Variant;
 import io.gapwatch.probe.Verdict;
+import io.gapwatch.server.analysis.ChangePointDetector;
 import io.gapwatch.server.analysis.Compare;
 import io.gapwatch.server.analysis.Comparison;
 import io.gapwatch.server.analysis.Sample;
@@ -9,6 +10,8 @@ import io.gapwatch.server.analysis.SeriesStatistics;
 import io.gapwatch.server.web.InvalidRequestException;
 import org.springframework.stereotype.Service;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,10 +27,12 @@ public class SeriesService {
 
     private final SeriesRepository series;
     private final Compare compare;
+    private final ChangePointDetector changePoints;
 
-    public SeriesService(SeriesRepository series, Compare compare) {
+    public SeriesService(SeriesRepository series, Compare compare, ChangePointDetector changePoints) {
         this.series = series;
         this.compare = compare;
+        this.changePoints = changePoints;
     }
 
     public SeriesView.Page list(SeriesFilter filter, int page, int size) {
@@ -35,6 +40,45 @@ public class SeriesService {
                 .map(row -> view(row.key(), SeriesStatistics.of(series.samples(row.id()))))
                 .toList();
         return new SeriesView.Page(items, page, size, series.count(filter));
+    }
+
+    /**
+     * One series between {@code from} and {@code to} (by default its first and last measurement) in at most
+     * {@code buckets} time buckets, with the change points of the bucket medians. Without a backend, the kernel's
+     * only series of that variant and gap; a kernel measured on two backends must say which.
+     */
+    public SeriesPoints points(String kernel, String variant, int gapMs, String backend, Instant from, Instant to,
+                               int buckets) {
+        List<SeriesRow> rows = series.list(new SeriesFilter(kernel, variant, gapMs, backend), 0, 10);
+        if (rows.isEmpty()) {
+            throw new InvalidRequestException("kernel", "no measurements of kernel '" + kernel + "'"
+                    + filterText(variant, gapMs) + (backend == null ? "" : " on " + backend)
+                    + "; GET /api/v1/series lists what is measured");
+        }
+        if (rows.size() > 1) {
+            throw new InvalidRequestException("backend", "kernel '" + kernel + "' has series on "
+                    + rows.stream().map(r -> r.key().backend()).toList() + ": say which backend");
+        }
+        SeriesRow row = rows.get(0);
+        Instant[] extent = series.extent(row.id()).orElse(null);
+        Instant start = from != null ? from : extent != null ? extent[0] : to;
+        Instant end = to != null ? to : extent != null ? extent[1] : start;
+        if (start == null) {
+            throw new InvalidRequestException("kernel", "the series of kernel '" + kernel + "' has no measurements");
+        }
+        if (start.isAfter(end)) {
+            throw new InvalidRequestException("from", "must not be after to (" + end + "), was " + start);
+        }
+        long span = Duration.between(start, end).toMillis() + 1;
+        long bucketMs = (span + buckets - 1) / buckets;
+        List<SeriesPoints.Point> points = series.buckets(row.id(), start, end, bucketMs, buckets);
+        double[] medians = points.stream().mapToDouble(SeriesPoints.Point::medianErrorNs).toArray();
+        List<SeriesPoints.ChangeAt> changes = changePoints.detect(medians).stream()
+                .map(c -> new SeriesPoints.ChangeAt(points.get(c.index()).start(), c.meanBefore(), c.meanAfter(), c.pValue()))
+                .toList();
+        SeriesKey key = row.key();
+        return new SeriesPoints(key.kernel(), key.variant(), key.gapMs(), key.backend(), "sim".equals(key.backend()),
+                start, end, buckets, bucketMs, points.stream().mapToLong(SeriesPoints.Point::n).sum(), points, changes);
     }
 
     /**

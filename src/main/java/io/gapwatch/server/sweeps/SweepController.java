@@ -1,6 +1,6 @@
 package io.gapwatch.server.sweeps;
 
-import io.gapwatch.server.web.InvalidRequestException;
+import io.gapwatch.server.web.ListParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
@@ -13,8 +13,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-import java.util.Arrays;
-import java.util.Locale;
 
 @RestController
 @RequestMapping("/api/v1/sweeps")
@@ -47,20 +45,8 @@ class SweepController {
                    @RequestParam(required = false) Long schedule,
                    @RequestParam(defaultValue = "0") int page,
                    @RequestParam(defaultValue = "20") int size) {
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more, was " + page);
-        }
-        if (size < 1 || size > 100) {
-            throw new InvalidRequestException("size", "must be between 1 and 100, was " + size);
-        }
-        SweepState s = null;
-        if (state != null) {
-            try {
-                s = SweepState.valueOf(state.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("state", "'" + state + "' is not one of " + Arrays.toString(SweepState.values()));
-            }
-        }
+        ListParams.requirePage(page, size, 100);
+        SweepState s = ListParams.oneOf("state", state, SweepState.class);
         return service.list(s, schedule, page, size);
     }
 

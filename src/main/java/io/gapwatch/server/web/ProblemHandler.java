@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -73,8 +74,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 List.of(new FieldProblem(e.getName(), message)), request);
     }
 
-    /** The database is down or overloaded: the client should come back (agents keep their results spooled). */
+    /**
+     * The database is down or overloaded: the client should come back (agents keep their results spooled). A commit
+     * or rollback that fails (TransactionSystemException) is a connection that broke, as when PostgreSQL stops.
+     */
     @ExceptionHandler({CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class,
+            TransactionSystemException.class,
             DataAccessResourceFailureException.class, TransientDataAccessException.class,
             RecoverableDataAccessException.class})
     ResponseEntity<Object> databaseUnavailable(Exception e, HttpServletRequest request) {

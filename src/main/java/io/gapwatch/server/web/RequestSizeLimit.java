@@ -18,28 +18,35 @@ import java.io.IOException;
 /**
  * Request bodies are bounded (gapwatch.max-request-bytes, default 1 MiB: a 1000-iteration report is about
  * 400 kB). A declared length over the limit is refused before reading; a chunked body is cut off where it
- * crosses the limit. Either way 413, as problem+json.
+ * crosses the limit. Either way 413, as problem+json. A patch series (POST /api/v1/series) may carry up to 4 MB
+ * of patches, which JSON escaping makes larger: it has its own bound (gapwatch.max-series-request-bytes, 8 MiB),
+ * and the series service refuses a recipe over 4 MB with a 400 naming the field.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestSizeLimit extends OncePerRequestFilter {
     private final long maxBytes;
+    private final long maxSeriesBytes;
 
-    RequestSizeLimit(@Value("${gapwatch.max-request-bytes:1048576}") long maxBytes) {
+    RequestSizeLimit(@Value("${gapwatch.max-request-bytes:1048576}") long maxBytes,
+                     @Value("${gapwatch.max-series-request-bytes:8388608}") long maxSeriesBytes) {
         this.maxBytes = maxBytes;
+        this.maxSeriesBytes = maxSeriesBytes;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBytes) {
-            tooLarge(response, request.getRequestURI());
+        long max = "POST".equals(request.getMethod()) && "/api/v1/series".equals(request.getRequestURI())
+                ? maxSeriesBytes : maxBytes;
+        if (request.getContentLengthLong() > max) {
+            tooLarge(response, request.getRequestURI(), max);
             return;
         }
-        chain.doFilter(new Bounded(request, maxBytes), response);
+        chain.doFilter(new Bounded(request, max), response);
     }
 
-    void tooLarge(HttpServletResponse response, String uri) throws IOException {
+    void tooLarge(HttpServletResponse response, String uri, long maxBytes) throws IOException {
         response.setStatus(413);
         response.setContentType("application/problem+json");
         response.getWriter().write("{\"title\":\"Payload too large\",\"status\":413,\"detail\":\"request bodies are limited to "

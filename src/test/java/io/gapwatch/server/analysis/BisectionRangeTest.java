@@ -3,7 +3,10 @@ package io.gapwatch.server.analysis;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,5 +67,28 @@ class BisectionRangeTest {
         BisectionRange range = BisectionRange.between("sim:6.12.107", "sim:6.12.111", SIM);
         assertThat(range.done()).isTrue();
         assertThat(range.firstBad()).isEqualTo("sim:6.12.111");
+    }
+
+    @Test
+    void a_kernel_that_cannot_be_tested_is_stepped_around_and_the_answer_stays_exact_when_others_decide_it() {
+        List<String> kernels = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6");
+        BisectionRange range = new BisectionRange(kernels, 0, 6);
+        Set<String> skipped = new HashSet<>(Set.of("k3")); // the middle does not build
+        assertThat(range.next(skipped)).contains("k2"); // nearest the middle, the older of k2 and k4
+        range = range.narrow("k2", false);
+        assertThat(range.next(skipped)).contains("k4");
+        range = range.narrow("k4", true);
+        assertThat(range.next(skipped)).isEmpty();
+        assertThat(range.done()).isFalse();
+        assertThat(range.firstBadCandidates(skipped)).containsExactly("k3", "k4");
+    }
+
+    @Test
+    void with_every_kernel_between_untestable_the_first_bad_is_one_of_them_or_the_bad_one() {
+        BisectionRange range = new BisectionRange(List.of("base", "p1", "p2", "p3"), 0, 3);
+        Set<String> skipped = Set.of("p1", "p2");
+        assertThat(range.next(skipped)).isEqualTo(Optional.empty());
+        assertThat(range.firstBadCandidates(skipped)).containsExactly("p1", "p2", "p3");
+        assertThat(range.next(Set.of())).contains(range.next());
     }
 }

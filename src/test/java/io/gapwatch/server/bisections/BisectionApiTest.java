@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BisectionApiTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
+        TestDatabase.registerOwn(registry, "bisection_api");
     }
 
     @LocalServerPort

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Prometheus read them: every PromQL expression and SQL query they hold, with the Grafana variables and
  * macros substituted the way Grafana would, so the checks can hand them to promtool, Prometheus and PostgreSQL.
  */
-final class GrafanaConfig {
+public final class GrafanaConfig { // public for bench/run (io.gapwatch.bench)
     static final Path DASHBOARDS = Path.of("config/grafana/dashboards");
     static final Path RULES = Path.of("config/prometheus");
     static final String PROMETHEUS_UID = "gapwatch-prometheus";
@@ -37,10 +37,10 @@ final class GrafanaConfig {
     }
 
     /** A query found in a file, and where: "fleet.json panel 4 (Lease wait ...) B". */
-    record Query(String where, String text, String format) {
+    public record Query(String where, String text, String format) {
     }
 
-    static List<Path> dashboards() {
+    public static List<Path> dashboards() {
         try (Stream<Path> files = Files.list(DASHBOARDS)) {
             return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         } catch (IOException e) {
@@ -56,7 +56,7 @@ final class GrafanaConfig {
         }
     }
 
-    static JsonNode read(Path dashboard) {
+    public static JsonNode read(Path dashboard) {
         try {
             return Json.MAPPER.readTree(Files.readString(dashboard));
         } catch (IOException e) {
@@ -93,7 +93,7 @@ final class GrafanaConfig {
     }
 
     /** Every SQL query of a dashboard (panels, annotations, variables), raw. */
-    static List<Query> sql(Path dashboard) {
+    public static List<Query> sql(Path dashboard) {
         JsonNode d = read(dashboard);
         List<Query> queries = new ArrayList<>();
         for (JsonNode panel : panels(d)) {
@@ -134,14 +134,14 @@ final class GrafanaConfig {
     }
 
     /** The dashboard's template variables, name to definition. */
-    static Map<String, JsonNode> variables(JsonNode dashboard) {
+    public static Map<String, JsonNode> variables(JsonNode dashboard) {
         Map<String, JsonNode> vars = new LinkedHashMap<>();
         dashboard.path("templating").path("list").forEach(v -> vars.put(v.path("name").asString(), v));
         return vars;
     }
 
     /** The values a custom variable offers. */
-    static List<String> customValues(JsonNode variable) {
+    public static List<String> customValues(JsonNode variable) {
         return List.of(variable.path("query").asString().split("\\s*,\\s*"));
     }
 
@@ -163,7 +163,7 @@ final class GrafanaConfig {
      * A variable's values as Grafana offers them: multi-value ones with "All" selected (every value), single-value
      * ones at their first value (the default, e.g. the latest sweep).
      */
-    static List<String> selected(JsonNode variable, List<String> offered) {
+    public static List<String> selected(JsonNode variable, List<String> offered) {
         boolean all = variable.path("multi").asBoolean(false) || variable.path("includeAll").asBoolean(false);
         return all ? offered : offered.subList(0, Math.min(1, offered.size()));
     }
@@ -173,6 +173,12 @@ final class GrafanaConfig {
      * macros used by the dashboards ($__timeFilter, $__timeGroupAlias, $__timeGroup) over {@link #RANGE_FROM}.
      */
     static String substituteSql(String sql, Map<String, List<String>> values, Set<String> singleValued) {
+        return substituteSql(sql, values, singleValued, RANGE_FROM, RANGE_TO);
+    }
+
+    /** The same over another time range (bench/run uses the dashboards' default, 7 days). */
+    public static String substituteSql(String sql, Map<String, List<String>> values, Set<String> singleValued,
+                                       String rangeFrom, String rangeTo) {
         String out = sql.replace("$__interval", INTERVAL);
         for (var e : values.entrySet()) {
             // Grafana quotes the values of a multi-value variable; a single value goes in as it is
@@ -180,7 +186,7 @@ final class GrafanaConfig {
                     : String.join(",", e.getValue().stream().map(v -> "'" + v.replace("'", "''") + "'").toList());
             out = out.replace("${" + e.getKey() + "}", list).replace("$" + e.getKey(), list);
         }
-        out = replaceMacro(out, "$__timeFilter", args -> args.get(0) + " BETWEEN " + RANGE_FROM + " AND " + RANGE_TO);
+        out = replaceMacro(out, "$__timeFilter", args -> args.get(0) + " BETWEEN " + rangeFrom + " AND " + rangeTo);
         out = replaceMacro(out, "$__timeGroupAlias", args -> timeGroup(args) + " AS \"time\"");
         out = replaceMacro(out, "$__timeGroup", GrafanaConfig::timeGroup);
         if (out.contains("$")) {

@@ -36,7 +36,7 @@ class FalsePositiveTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
+        TestDatabase.registerOwn(registry, "false_positive");
     }
 
     @LocalServerPort
@@ -69,6 +69,14 @@ class FalsePositiveTest {
         JsonNode row = http.get("/api/v1/compare?base=sim:6.12.100&head=sim:6.12.113").json().path("series").get(0);
         assertThat(row.path("baselineStable").asBoolean()).as(row.toString()).isTrue();
         assertThat(row.path("category").asString()).isEqualTo("unchanged");
-        assertThat(row.path("base").path("n").asInt()).isEqualTo(SWEEPS * 10);
+        // A suspect's confirmation re-runs are measurements of the kernels too: the compare counts those of the base.
+        int confirmations = all.stream()
+                .flatMap(r -> r.path("evidence").valueStream())
+                .filter(e -> e.path("role").asString().startsWith("confirm-"))
+                .map(e -> http.get("/api/v1/runs/" + e.path("runId").asLong()).json())
+                .filter(run -> run.path("target").path("kernelRelease").asString().equals("sim:6.12.100"))
+                .mapToInt(run -> run.path("measurements").size())
+                .sum();
+        assertThat(row.path("base").path("n").asInt()).isEqualTo(SWEEPS * 10 + confirmations);
     }
 }

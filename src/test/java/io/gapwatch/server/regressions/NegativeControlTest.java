@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NegativeControlTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
+        TestDatabase.registerOwn(registry, "negative_control");
     }
 
     @LocalServerPort

@@ -54,7 +54,7 @@ class SimRegressionTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
+        TestDatabase.registerOwn(registry, "sim_regression");
     }
 
     @LocalServerPort

@@ -47,19 +47,52 @@ public final class SimDelivery {
 
     /** Leases the oldest run queued for this agent and reports it executed with {@code faults}. */
     public JsonNode deliverNext(String faults) {
-        JsonNode lease = agent.post("/api/v1/agents/" + agentId + "/lease?waitSeconds=5", "").json();
+        return deliverNext(5, null, run -> execute(run, faults))
+                .orElseThrow(() -> new IllegalStateException("no run to lease for agent " + agentId));
+    }
+
+    /**
+     * Leases the oldest run queued for this agent, waiting up to {@code waitSeconds}, first acknowledges it with a
+     * heartbeat saying {@code progress} (unless null), as an agent building a kernel does, and reports what
+     * {@code execute} makes of the lease's run; returns the lease, or empty when none came.
+     */
+    public java.util.Optional<JsonNode> deliverNext(int waitSeconds, String progress,
+                                                    java.util.function.Function<JsonNode, ProbeReport> execute) {
+        Http.Response leased = agent.post("/api/v1/agents/" + agentId + "/lease?waitSeconds=" + waitSeconds, "");
+        if (leased.status() == 204) {
+            return java.util.Optional.empty();
+        }
+        JsonNode lease = leased.json();
         JsonNode run = lease.path("run");
         if (run.isMissingNode()) {
-            throw new IllegalStateException("no run to lease for agent " + agentId + ": " + lease);
+            throw new IllegalStateException("lease refused for agent " + agentId + ": " + leased.status() + " " + lease);
         }
-        ProbeReport report = execute(run.path("kernelRelease").asString(), Variant.fromId(run.path("variant").asString()), run.path("gapMs").asInt(),
-                run.path("iterations").asInt(), faults);
+        if (progress != null) {
+            Http.Response beat = agent.post("/api/v1/leases/" + lease.path("token").asLong() + "/heartbeat",
+                    "{\"iterationsDone\":0,\"progress\":" + Json.MAPPER.writeValueAsString(progress) + "}");
+            if (beat.status() != 200) {
+                throw new IllegalStateException("heartbeat refused: " + beat.status() + " " + beat.body());
+            }
+        }
         Http.Response r = agent.post("/api/v1/leases/" + lease.path("token").asLong() + "/result",
-                Json.MAPPER.writeValueAsString(report));
+                Json.MAPPER.writeValueAsString(execute.apply(run)));
         if (r.status() / 100 != 2) {
             throw new IllegalStateException("result refused: " + r.status() + " " + r.body());
         }
-        return lease;
+        return java.util.Optional.of(lease);
+    }
+
+    /**
+     * The report of the simulated kernel {@code kernel} ("sim:...") for a leased run (its variant, gap and
+     * iterations), with {@code faults}.
+     */
+    public ProbeReport execute(String kernel, JsonNode run, String faults) {
+        return execute(kernel, Variant.fromId(run.path("variant").asString()), run.path("gapMs").asInt(),
+                run.path("iterations").asInt(), faults);
+    }
+
+    private ProbeReport execute(JsonNode run, String faults) {
+        return execute(run.path("kernelRelease").asString(), run, faults);
     }
 
     private ProbeReport execute(String kernel, Variant variant, int gapMs, int iterations, String faults) {

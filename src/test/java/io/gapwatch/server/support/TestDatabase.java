@@ -45,6 +45,18 @@ public final class TestDatabase {
         registry.add("spring.datasource.password", () -> password);
     }
 
+    /**
+     * A database of the test class's own. Every test class's server stays alive in Spring's context cache, and each
+     * completes and analyses whatever sweeps it finds in its database, with its own settings and its own clock: a
+     * class whose assertions depend on its server's settings (analysis, leases) needs a database no other server sees.
+     */
+    public static void registerOwn(DynamicPropertyRegistry registry, String name) {
+        String own = createDatabase(name);
+        registry.add("spring.datasource.url", () -> own);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("spring.datasource.password", TestDatabase::password);
+    }
+
     private static void start() {
         if (url != null) {
             return;
