@@ -374,7 +374,8 @@ class BadInputFuzzTest {
         try {
             return OptionalInt.of(client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + ": " + e, e);
+            throw new IllegalStateException(method + " " + path + " (" + contentType + (hasBody ? ", a body of " + body.length()
+                    + " characters: " + abbreviate(body) : ", no body") + "): " + e, e);
         }
     }
 

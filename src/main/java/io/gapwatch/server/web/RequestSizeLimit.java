@@ -48,15 +48,17 @@ class RequestSizeLimit extends OncePerRequestFilter {
 
     void tooLarge(HttpServletResponse response, String uri, long maxBytes) throws IOException {
         response.setStatus(413);
+        // bytes, not the writer: a writer would add a charset parameter, which JSON media types do not have
         response.setContentType("application/problem+json");
-        response.getWriter().write("{\"title\":\"Payload too large\",\"status\":413,\"detail\":\"request bodies are limited to "
-                + maxBytes + " bytes\",\"instance\":\"" + uri.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        response.getOutputStream().write(("{\"title\":\"Payload too large\",\"status\":413,\"detail\":\"request bodies are "
+                + "limited to " + maxBytes + " bytes\",\"instance\":\"" + uri.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Thrown when a body without a declared length grows past the limit. */
     static final class TooLargeException extends IOException {
         TooLargeException(long max) {
-            super("request body larger than " + max + " bytes");
+            super("request bodies are limited to " + max + " bytes");
         }
     }
 
