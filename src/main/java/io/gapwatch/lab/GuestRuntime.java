@@ -3,8 +3,6 @@ package io.gapwatch.lab;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
@@ -32,7 +30,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -129,11 +126,11 @@ final class GuestRuntime {
             throws LabException, IOException {
         Path app = Files.createDirectories(tree.resolve("app"));
         List<Path> classpath = extract(jar, app);
-        Set<String> modules = new TreeSet<>(moduleDeps(classpath.get(0)));
+        Set<String> modules = new TreeSet<>(moduleDeps(javaHome, classpath.get(0)));
         modules.addAll(declaredModules(classpath.subList(1, classpath.size())));
         modules.addAll(JNA_MODULES);
         Path jre = tree.resolve("jre");
-        tool("jlink", "--module-path", javaHome.resolve("jmods").toString(), "--add-modules", String.join(",", modules),
+        tool(javaHome, "jlink", "--module-path", javaHome.resolve("jmods").toString(), "--add-modules", String.join(",", modules),
                 "--output", jre.toString(), "--strip-debug", "--no-man-pages", "--no-header-files");
         Path java = jre.resolve("bin/java");
         Path nativeDir = Files.createDirectories(tree.resolve("native"));
@@ -170,7 +167,7 @@ final class GuestRuntime {
             cpio.file(POINTER, 0644, (tree + "\n").getBytes(StandardCharsets.UTF_8));
             addTree(cpio, tree, tree.toString().substring(1));
             for (Path lib : libraries) {
-                cpio.file(lib.toString().substring(1), 0755, Files.readAllBytes(lib.toRealPath()));
+                cpio.file(lib.toString().substring(1), 0755, lib.toRealPath());
             }
             cpio.finish();
         }
@@ -265,8 +262,8 @@ final class GuestRuntime {
     }
 
     /** The JDK modules the probe's own classes use, from jdeps (the libraries they call are on the classpath, unread). */
-    static List<String> moduleDeps(Path probeJar) throws LabException {
-        String modules = tool("jdeps", "--print-module-deps", "--ignore-missing-deps", "-q", "--multi-release", "17",
+    static List<String> moduleDeps(Path javaHome, Path probeJar) throws LabException {
+        String modules = tool(javaHome, "jdeps", "--print-module-deps", "--ignore-missing-deps", "-q", "--multi-release", "17",
                 probeJar.toString()).strip();
         if (!modules.matches("[a-z0-9.]+(,[a-z0-9.]+)*")) {
             throw new LabException("jdeps gave no module list: " + modules);
@@ -293,16 +290,23 @@ final class GuestRuntime {
         return modules;
     }
 
-    private static String tool(String name, String... args) throws LabException {
-        ToolProvider tool = ToolProvider.findFirst(name).orElseThrow(() -> new LabException("the kernel lab builds "
-                + "the guest's Java runtime with " + name + ", which this Java does not have: run gapwatch with a "
-                + "JDK (apt-get install openjdk-17-jdk-headless)"));
-        StringWriter out = new StringWriter();
-        int code = tool.run(new PrintWriter(out, true), new PrintWriter(out, true), args);
-        if (code != 0) {
-            throw new LabException(name + " failed (exit " + code + "): " + KernelCache.lastLines(out.toString(), 10));
+    /**
+     * Runs one of the JDK's tools (jlink, jdeps) as a process of its own, not through ToolProvider in this JVM: a lab
+     * agent runs with a small heap (-Xmx64m, see bin/gapwatch), in which jlink fails with an OutOfMemoryError.
+     */
+    private static String tool(Path javaHome, String name, String... args) throws LabException {
+        Path executable = javaHome.resolve("bin").resolve(name);
+        if (!Files.isExecutable(executable)) {
+            throw new LabException("the kernel lab builds the guest's Java runtime with " + name + ", which this Java ("
+                    + javaHome + ") does not have: run gapwatch with a JDK (apt-get install openjdk-17-jdk-headless)");
         }
-        return out.toString();
+        List<String> command = new ArrayList<>(List.of(executable.toString()));
+        command.addAll(List.of(args));
+        Exec.Result r = Exec.run(command, null, TOOL_TIMEOUT);
+        if (!r.ok()) {
+            throw new LabException(name + " failed (exit " + r.exitCode() + "): " + KernelCache.lastLines(r.output(), 10));
+        }
+        return r.output();
     }
 
     private static byte[] jnaNative(List<Path> classpath) throws LabException, IOException {
@@ -357,7 +361,7 @@ final class GuestRuntime {
                 cpio.directory(path, 0755);
             } else {
                 Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-                cpio.file(path, perms.contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644, Files.readAllBytes(f));
+                cpio.file(path, perms.contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644, f);
             }
         }
     }

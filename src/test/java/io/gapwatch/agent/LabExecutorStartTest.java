@@ -93,4 +93,34 @@ class LabExecutorStartTest {
         assertThat(report.target().kernelRelease()).isEqualTo(K2);
         assertThat(report.measurements()).isEmpty();
     }
+
+    /**
+     * bin/gapwatch starts an agent with a small heap (-Xmx64m, the serial collector: under 128 MB of RSS beside the
+     * workloads it measures). On a fresh home the lab agent builds the guest's runtime as it starts: jlink, run inside
+     * that heap, failed with an OutOfMemoryError ("the kernel lab cannot start: jlink failed (exit 4)"). Here the agent
+     * gets past the lab's start to its first call to a server (which is not there).
+     */
+    @Test
+    void aLabAgentWithTheLaunchersSmallHeapBuildsTheGuestRuntimeOnAFreshHome() throws Exception {
+        Path fresh = Files.createDirectories(home.resolve("fresh"));
+        Files.move(home.resolve("kernels"), fresh.resolve("kernels"));
+        String jar = System.getProperty("gapwatch.jar");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-Dgapwatch.jar=" + jar, "-jar", jar, "agent",
+                "--server", "http://127.0.0.1:9", "--token", "gw_e_no-server-here", "--backend", "lab", "--kernels", K1)
+                .redirectErrorStream(true).redirectOutput(home.resolve("agent.log").toFile());
+        pb.environment().put("GAPWATCH_HOME", fresh.toString());
+        Process agent = pb.start();
+        try {
+            Path log = home.resolve("agent.log");
+            while (!Files.readString(log).contains("server unavailable")) {
+                assertThat(agent.isAlive()).as("the agent is still starting; it printed:%n%s", Files.readString(log)).isTrue();
+                Thread.sleep(200);
+            }
+            assertThat(Files.list(fresh.resolve("lab")).map(p -> p.getFileName().toString()))
+                    .as("the guest's runtime, built by the agent").anyMatch(n -> n.matches("guest-[0-9a-f]+\\.cpio"));
+        } finally {
+            agent.destroyForcibly().waitFor();
+        }
+    }
 }
