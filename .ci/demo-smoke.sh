@@ -4,7 +4,8 @@
 # a restart keeps every run. Prints what it checked; exits non-zero on any miss.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PORT=${PORT:-18080}
+# a port no one listens on, unless one is given: two CI runs on one machine must not meet
+PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 export GAPWATCH_HOME=$(mktemp -d)
 LOG="$GAPWATCH_HOME/demo.log"
 B="http://127.0.0.1:$PORT"
