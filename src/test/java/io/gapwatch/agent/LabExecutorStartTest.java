@@ -117,8 +117,10 @@ class LabExecutorStartTest {
                 assertThat(agent.isAlive()).as("the agent is still starting; it printed:%n%s", Files.readString(log)).isTrue();
                 Thread.sleep(200);
             }
-            assertThat(Files.list(fresh.resolve("lab")).map(p -> p.getFileName().toString()))
-                    .as("the guest's runtime, built by the agent").anyMatch(n -> n.matches("guest-[0-9a-f]+\\.cpio"));
+            try (var built = Files.list(fresh.resolve("lab"))) {
+                assertThat(built.map(p -> p.getFileName().toString()))
+                        .as("the guest's runtime, built by the agent").anyMatch(n -> n.matches("guest-[0-9a-f]+\\.cpio"));
+            }
         } finally {
             agent.destroyForcibly().waitFor();
         }
