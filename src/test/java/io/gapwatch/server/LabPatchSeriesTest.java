@@ -11,6 +11,7 @@ import io.gapwatch.cli.Options;
 import io.gapwatch.cli.UsageException;
 import io.gapwatch.client.BuildRecipe;
 import io.gapwatch.client.PatchFiles;
+import io.gapwatch.server.support.Await;
 import io.gapwatch.server.support.Http;
 import io.gapwatch.server.support.TestDatabase;
 import org.junit.jupiter.api.Assumptions;
@@ -90,6 +91,9 @@ class LabPatchSeriesTest {
         thread.start();
         long started = System.nanoTime();
         try {
+            // a series whose base no registered agent builds is refused (422): the agent must have registered first
+            Await.until("the builder agent to register", Duration.ofMinutes(10),
+                    () -> !http.get("/api/v1/agents").json().isEmpty(), () -> "no agent");
             Http.Response submitted = http.post("/api/v1/series", Json.MAPPER.writeValueAsString(Map.of(
                     "base", BASE, "patches", texts.stream().map(t -> Map.of("text", t)).toList())));
             assertThat(submitted.status()).as(submitted.body()).isEqualTo(201);
